@@ -1,0 +1,352 @@
+"""Separate a scraped page's content from its boilerplate, and find its headings.
+
+The rules are general ones about how web pages are built, not lists of known strings:
+
+- navigation: breadcrumb trails, glued menu words ("HomeNewsWorld"), runs of short title-like
+  lines with no prose between them (menus, tables of contents, reaction and share widgets);
+- counters ("105 shares, 166 points", "3 min"), icon-plus-label lines ("Love Love"), markup
+  left in the text (`<!-- … -->`), credit lines ("Source: …", "Image source: …", "By …");
+- lines repeated verbatim, or sentences already said earlier on the page;
+- short lines before the first or after the last real paragraph (author boxes, "read more").
+
+A short title-like line directly above prose is a section heading: it becomes the `section`
+of the paragraphs under it rather than a passage of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from index.model import Document, Metadata, Paragraph
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,3}[.)])\s+")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_MARKUP = re.compile(r"(<!--|-->|^!--|^<[a-z!/][^>]*>$)", re.I)
+_CRUMB_SEPARATORS = re.compile(r"\s(?:/|›|»|>|\||→)\s")
+_GLUED = re.compile(r"[a-z][A-Z]")
+_COUNTER_PART = re.compile(r"^\d[\d,.]*\s*[kKmM]?\s+[A-Za-z]+(?:\s+[A-Za-z]+)?$")
+_CREDIT = re.compile(
+    r"^(?:(?:image|photo|picture|video)\s+(?:source|credit)s?|source|credits?|photo|image"
+    r"|(?:additional\s+)?reporting|(?:edited|written|reported|compiled)(?:\s+by)?|by)\b[\s:]",
+    re.I,
+)
+_SOURCE_NAME = re.compile(r"^source\s*:\s*(.{2,60})$", re.I)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_DATE_FORMATS = ("%B %d, %Y", "%d %B, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d", "%b %d, %Y")
+
+HEADING_MAX_WORDS = 12
+GOOD_MIN_WORDS = 10
+LONG_WORDS = 25
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A candidate paragraph: one or more consecutive lines of the file."""
+
+    first: int  # 1-based line numbers
+    last: int
+    text: str  # verbatim (trimmed) text of those lines
+    marked: str = ""  # "heading" or "item" when the markup says so
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The content paragraphs of a document and the metadata its text shows."""
+
+    paragraphs: tuple[Paragraph, ...]
+    meta: Metadata
+
+
+def clean(document: Document) -> Cleaned:
+    """Return the content paragraphs of `document`, with headings as their sections."""
+    units = _html_units(document) if document.kind == "html" else _text_units(document)
+    crumb_title, found_date, found_publisher, units = _strip_furniture(units)
+    found_title = crumb_title or _first_title(units)
+    meta = _merge_meta(document, found_title, found_date, found_publisher)
+    titles = {_norm(t) for t in (found_title, meta.title) if t}
+    paragraphs = _structure(units, titles)
+    return Cleaned(paragraphs, meta)
+
+
+# -- Units ------------------------------------------------------------------------------------
+
+
+def _text_units(document: Document) -> list[Unit]:
+    lines = document.lines
+    markdown = document.kind == "markdown"
+    units: list[Unit] = []
+    block: list[int] = []
+
+    def flush() -> None:
+        if block:
+            units.extend(_block_units(lines, block, markdown))
+            block.clear()
+
+    fence = False
+    for i in range(document.body_start, len(lines)):
+        line = lines[i]
+        if markdown and line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        if not line.strip() and not fence:
+            flush()
+        else:
+            block.append(i)
+    flush()
+    return units
+
+
+def _block_units(lines: tuple[str, ...], block: list[int], markdown: bool) -> list[Unit]:
+    """Split a blank-line separated block into units: wrapped prose joins, lists split."""
+    units: list[Unit] = []
+    current: list[int] = []
+
+    def emit(marked: str = "") -> None:
+        if current:
+            text = "\n".join(lines[j] for j in current).strip()
+            units.append(Unit(current[0] + 1, current[-1] + 1, text, marked))
+            current.clear()
+
+    if markdown and lines[block[0]].lstrip().startswith(("```", "~~~")):
+        current.extend(block)
+        emit()
+        return units
+    for i in block:
+        line = lines[i].strip()
+        heading = _MD_HEADING.match(line) if markdown else None
+        if heading:
+            emit()
+            current.append(i)
+            emit("heading")
+            continue
+        if _BULLET.match(line):
+            emit()
+            current.append(i)
+            continue
+        if current and _continues(lines[current[-1]].strip(), line):
+            current.append(i)
+            continue
+        emit()
+        current.append(i)
+    emit()
+    if markdown:
+        # In Markdown a list is content: each item stays a unit marked as an item.
+        units = [replace(u, marked="item") if _BULLET.match(u.text) else u for u in units]
+    return units
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Tell whether `line` continues the hard-wrapped sentence on `previous`."""
+    if _TERMINAL.search(previous) or previous.endswith(":"):
+        return False
+    if len(_WORD.findall(previous)) < 8:
+        return False
+    first = line[:1]
+    return first.islower() or first.isdigit() or previous.endswith((",", "-", ";", "("))
+
+
+def _html_units(document: Document) -> list[Unit]:
+    units = []
+    for line, kind, text in document.blocks:
+        marked = kind if kind in ("heading", "item") else ""
+        units.append(Unit(line, line, text, marked))
+    return units
+
+
+# -- Furniture ---------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _norm(text: str) -> str:
+    return " ".join(_words(text.casefold()))
+
+
+def parse_date(text: str) -> str | None:
+    """Return the ISO date a dateline like "Sunday 16 June, 2024" states, else None."""
+    cleaned = re.sub(rf"^{_WEEKDAY},?\s+", "", text.strip(), flags=re.I)
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned).strip(" .")
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _is_breadcrumb(text: str) -> bool:
+    if len(_CRUMB_SEPARATORS.findall(text)) >= 2:
+        return True
+    first = text.split()[0] if text.split() else ""
+    return len(_GLUED.findall(first)) >= 2
+
+
+def _is_counter(text: str) -> bool:
+    parts = [p.strip() for p in re.split(r"[,·|•]", text) if p.strip()]
+    return bool(parts) and len(text) <= 60 and all(_COUNTER_PART.match(p) for p in parts)
+
+
+def _is_doubled(text: str) -> bool:
+    words = text.split()
+    half = len(words) // 2
+    return len(words) >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]
+
+
+def _strip_furniture(
+    units: list[Unit],
+) -> tuple[str | None, str | None, str | None, list[Unit]]:
+    """Drop markup, navigation, counters, credits, datelines and repeats; note what they say."""
+    title = date = publisher = None
+    kept: list[Unit] = []
+    seen_units: set[str] = set()
+    seen_text: list[str] = []
+    for unit in units:
+        text = unit.text
+        if _MARKUP.search(text):
+            continue
+        if _is_breadcrumb(text):
+            crumbs = _CRUMB_SEPARATORS.split(text)
+            if len(crumbs) > 1 and len(_words(crumbs[-1])) >= 3 and title is None and not kept:
+                title = crumbs[-1].strip()
+            continue
+        if _is_counter(text) or _is_doubled(text):
+            continue
+        if _CREDIT.match(text) and len(_words(text)) <= 8:
+            named = _SOURCE_NAME.match(text)
+            if named and publisher is None:
+                publisher = named.group(1).strip()
+            continue
+        stated = parse_date(text)
+        if stated:
+            date = date or stated
+            continue
+        norm = _norm(text)
+        if not norm:
+            continue
+        if norm in seen_units or (len(norm.split()) >= 5 and any(norm in s for s in seen_text)):
+            continue
+        seen_units.add(norm)
+        seen_text.append(norm)
+        kept.append(unit)
+    return title, date, publisher, kept
+
+
+# -- Structure ---------------------------------------------------------------------------------
+
+
+def _title_like(unit: Unit) -> bool:
+    if unit.marked == "heading":
+        return True
+    if unit.marked == "item":
+        return False
+    text = _BULLET.sub("", unit.text)
+    words = _words(text)
+    if not words or len(words) > HEADING_MAX_WORDS or "\n" in unit.text:
+        return False
+    if text.endswith("?"):
+        return True
+    return not re.search(r"[.!…,;:]['\"”’)\]]*$", text)
+
+
+def _is_good(unit: Unit) -> bool:
+    words = len(_words(unit.text))
+    if unit.marked == "item":
+        return words >= 3
+    return words >= LONG_WORDS or (words >= GOOD_MIN_WORDS and bool(_TERMINAL.search(unit.text)))
+
+
+def _heading_text(unit: Unit) -> str:
+    text = unit.text
+    match = _MD_HEADING.match(text)
+    if match:
+        text = match.group(2)
+    return _BULLET.sub("", text).strip()
+
+
+def _first_title(units: list[Unit]) -> str | None:
+    for unit in units:
+        if _is_good(unit):
+            return None
+        if _title_like(unit) and len(_words(unit.text)) >= 3:
+            return _heading_text(unit)
+    return None
+
+
+def _structure(units: list[Unit], titles: set[str]) -> tuple[Paragraph, ...]:
+    good = [i for i, u in enumerate(units) if _is_good(u)]
+    if not good:
+        # A page of short lines only (a list of rules, say): keep every line.
+        good = list(range(len(units)))
+        if not good:
+            return ()
+    first_good, last_good = good[0], good[-1]
+
+    # Decide which units are body, which are headings, and which are dropped.
+    roles: list[str] = []
+    for i, unit in enumerate(units):
+        if _is_good(unit) or (unit.marked == "item" and first_good <= i <= last_good):
+            roles.append("body")
+        elif _title_like(unit):
+            roles.append("title-like")
+        elif first_good < i < last_good:
+            roles.append("body")  # a short line of prose among real paragraphs
+        else:
+            roles.append("drop")
+    # A bullet among other title-like bullets is a menu or table of contents, not a heading.
+    bullet = [
+        role == "title-like" and bool(_BULLET.match(u.text)) and u.marked != "heading"
+        for u, role in zip(units, roles, strict=True)
+    ]
+    in_run = [
+        b and ((i > 0 and bullet[i - 1]) or (i + 1 < len(units) and bullet[i + 1]))
+        for i, b in enumerate(bullet)
+    ]
+    for i, role in enumerate(roles):
+        if role != "title-like":
+            continue
+        unit = units[i]
+        nxt = next((j for j in range(i + 1, len(units)) if roles[j] != "drop"), None)
+        is_title = _norm(_heading_text(unit)) in titles
+        if is_title or in_run[i] or nxt is None or roles[nxt] != "body":
+            roles[i] = "drop"  # the page title, a menu or list of links, or trailing furniture
+        else:
+            roles[i] = "heading"
+
+    paragraphs: list[Paragraph] = []
+    section: str | None = None
+    for unit, role in zip(units, roles, strict=True):
+        if role == "heading":
+            section = _heading_text(unit)
+        elif role == "body":
+            paragraphs.append(
+                Paragraph(unit.text, unit.first, unit.last, section, len(paragraphs) + 1)
+            )
+    return tuple(paragraphs)
+
+
+def _merge_meta(
+    document: Document, title: str | None, date: str | None, publisher: str | None
+) -> Metadata:
+    """Combine stated metadata with what the text shows; stated keys always win."""
+    meta = document.meta
+    stated = document.stated
+
+    def pick(key: str, found: str | None) -> str | None:
+        value = getattr(meta, key)
+        return value if key in stated or value else found
+
+    return Metadata(
+        title=pick("title", title),
+        publisher=pick("publisher", publisher),
+        date=pick("date", date),
+        url=meta.url,
+    )
+

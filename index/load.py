@@ -1,0 +1,227 @@
+"""Read a corpus folder: text, Markdown and HTML files with their metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from index.errors import CorpusError
+from index.html import html_blocks
+from index.model import Document, Metadata, doc_name
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+SOURCES_FILE = "sources.yaml"
+META_KEYS = ("title", "publisher", "date", "url")
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A corpus file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """A candidate file of the corpus, before it is read."""
+
+    path: Path
+    relative: str
+    size: int
+    mtime_ns: int
+
+
+def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
+    """List the corpus files under `root`, recursively, in a stable order."""
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder {root} does not exist or is not a folder")
+    real_root = root.resolve()
+    files: list[CorpusFile] = []
+    skipped: list[Skipped] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(skipped, root)):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            relative = path.relative_to(root).as_posix()
+            if name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+                continue
+            try:
+                real = path.resolve(strict=True)
+                if not real.is_relative_to(real_root):
+                    skipped.append(Skipped(relative, "links outside the corpus folder"))
+                    continue
+                stat = real.stat()
+            except (OSError, RuntimeError) as exc:
+                skipped.append(Skipped(relative, f"cannot be read ({_reason(exc)})"))
+                continue
+            files.append(CorpusFile(path, relative, stat.st_size, stat.st_mtime_ns))
+    return files, skipped
+
+
+def _walk_error(skipped: list[Skipped], root: Path):  # noqa: ANN202 - os.walk callback
+    def handle(exc: OSError) -> None:
+        name = Path(exc.filename).relative_to(root).as_posix() if exc.filename else str(root)
+        skipped.append(Skipped(name, f"folder cannot be read ({_reason(exc)})"))
+
+    return handle
+
+
+def _reason(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def read_sources(root: Path) -> dict[str, dict[str, str | None]]:
+    """Read `sources.yaml` of a corpus folder: metadata keyed by file path."""
+    path = root / SOURCES_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CorpusError(f"{path}: cannot be read as YAML: {_one_line(exc)}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path}: expected a mapping of file names to metadata")
+    sources: dict[str, dict[str, str | None]] = {}
+    for name, entry in data.items():
+        if not isinstance(entry, dict):
+            raise CorpusError(f"{path}: {name}: expected a mapping with {', '.join(META_KEYS)}")
+        unknown = sorted(set(map(str, entry)) - set(META_KEYS))
+        if unknown:
+            raise CorpusError(
+                f"{path}: {name}.{unknown[0]}: unknown key (expected {', '.join(META_KEYS)})"
+            )
+        sources[str(name)] = {k: _meta_value(v) for k, v in entry.items()}
+    return sources
+
+
+def _meta_value(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def read_bytes(file: CorpusFile) -> bytes:
+    """Return the bytes of a corpus file; raise CorpusError when it cannot be read."""
+    try:
+        return file.path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot be read ({_reason(exc)})") from exc
+
+
+def read_document(
+    file: CorpusFile, sources: dict[str, dict[str, str | None]], raw: bytes | None = None
+) -> Document:
+    """Read one corpus file; raise CorpusError when it cannot be used."""
+    if raw is None:
+        raw = read_bytes(file)
+    text = decode(raw)
+    if not text.strip():
+        raise CorpusError("is empty")
+    kind = SUFFIXES[file.path.suffix.lower()]
+    lines = tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    if lines and lines[-1] == "":
+        lines = lines[:-1]
+    front: dict[str, str | None] = {}
+    body_start = 0
+    blocks: tuple[tuple[int, str, str], ...] = ()
+    if kind == "markdown":
+        front, body_start = _front_matter(lines, file.relative)
+    elif kind == "html":
+        html_meta, blocks = html_blocks(text)
+        front = {k: v for k, v in html_meta.items() if v}
+    listed = sources.get(file.relative, {})
+    # Front matter wins over sources.yaml; a key set to null in either means "unknown".
+    merged: dict[str, object] = {}
+    for key in META_KEYS:
+        value: object = _UNSET
+        if key in front:
+            value = front[key]
+        elif key in listed:
+            value = listed[key]
+        merged[key] = value
+    meta = Metadata(**{k: (None if v is _UNSET else v) for k, v in merged.items()})
+    explicit = frozenset(k for k, v in merged.items() if v is not _UNSET)
+    doc = Document(
+        doc=doc_name(Path(file.relative)),
+        path=file.relative,
+        lines=lines,
+        meta=meta,
+        kind=kind,
+        body_start=body_start,
+        blocks=blocks,
+        stated=explicit,
+    )
+    return doc
+
+
+def decode(raw: bytes) -> str:
+    """Decode file bytes as UTF-8 (or UTF-16 with a BOM); raise CorpusError otherwise."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CorpusError("is not valid UTF-16") from exc
+    if b"\x00" in raw[:8192]:
+        raise CorpusError("looks binary")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"is not valid UTF-8 (byte {exc.start})") from exc
+    if "\x00" in text:
+        raise CorpusError("looks binary")
+    return text
+
+
+def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | None], int]:
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        return {}, 0
+    try:
+        data = yaml.safe_load("\n".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        log.warning("%s: front matter is not valid YAML, ignored (%s)", name, _one_line(exc))
+        return {}, end + 1
+    if not isinstance(data, dict):
+        return {}, end + 1
+    return {k: _meta_value(data[k]) for k in META_KEYS if k in data}, end + 1
+
+
+def read_corpus(root: Path) -> tuple[list[Document], list[Skipped]]:
+    """Read every usable file under `root`; list the others as skipped."""
+    files, skipped = list_files(root)
+    documents = [doc for _, doc in iter_documents(files, root, skipped)]
+    return documents, skipped
+
+
+def iter_documents(
+    files: list[CorpusFile], root: Path, skipped: list[Skipped]
+) -> Iterator[tuple[CorpusFile, Document]]:
+    """Read `files` one by one, appending unusable ones to `skipped`."""
+    sources = read_sources(root)
+    for file in files:
+        try:
+            yield file, read_document(file, sources)
+        except CorpusError as exc:
+            skipped.append(Skipped(file.relative, str(exc)))

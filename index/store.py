@@ -1,0 +1,161 @@
+"""A built index on disk: one file, written atomically, read through memory mapping.
+
+Layout: a fixed preamble (magic, format version, header length, header CRC), a JSON header
+(metadata and the list of arrays with their dtype, shape, offset and CRC), then the raw arrays,
+each aligned to 64 bytes. Loading maps the file and wraps the arrays without copying them, so a
+large index opens in a fraction of a second and its pages are shared between processes.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.errors import IndexFormatError
+
+MAGIC = b"CITEBOT\x00"
+FORMAT_VERSION = 1
+_PREAMBLE = struct.Struct("<8sIQI")  # magic, version, header length, header crc32
+_ALIGN = 64
+
+
+@dataclass
+class IndexData:
+    """The arrays and metadata of a built index."""
+
+    header: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    _mmap: mmap.mmap | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Release the memory map, if the data came from a file."""
+        self.arrays = {}
+        if self._mmap is not None:
+            try:
+                self._mmap.close()
+            except BufferError:
+                pass  # arrays still referenced elsewhere; the map closes when they go
+            self._mmap = None
+
+
+def _pad(n: int) -> int:
+    return (-n) % _ALIGN
+
+
+def save(path: Path, data: IndexData) -> None:
+    """Write the index to `path` atomically: a temporary file, fsync, then os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    specs = []
+    offset = 0
+    for name, array in data.arrays.items():
+        array = np.ascontiguousarray(array)
+        data.arrays[name] = array
+        specs.append(
+            {
+                "name": name,
+                "dtype": array.dtype.str,
+                "shape": list(array.shape),
+                "offset": offset,
+                "nbytes": array.nbytes,
+                "crc": zlib.crc32(memoryview(array).cast("B")),
+            }
+        )
+        offset += array.nbytes + _pad(array.nbytes)
+    header = dict(data.header, format=FORMAT_VERSION, arrays=specs, data_bytes=offset)
+    header_bytes = json.dumps(header, ensure_ascii=False).encode("utf-8")
+    start = _PREAMBLE.size + len(header_bytes)
+    start += _pad(start)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes), zlib.crc32(header_bytes)))
+            out.write(header_bytes)
+            out.write(b"\0" * (start - out.tell()))
+            for spec in specs:
+                array = data.arrays[spec["name"]]
+                out.write(memoryview(array).cast("B"))
+                out.write(b"\0" * _pad(array.nbytes))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    """Read and check only the header of an index file."""
+    with open(path, "rb") as f:
+        return _parse_header(f.read(_PREAMBLE.size), f, path)[0]
+
+
+def _parse_header(preamble: bytes, f: Any, path: Path) -> tuple[dict[str, Any], int]:
+    if len(preamble) < _PREAMBLE.size:
+        raise IndexFormatError(f"{path} is truncated")
+    magic, version, length, crc = _PREAMBLE.unpack(preamble)
+    if magic != MAGIC:
+        raise IndexFormatError(f"{path} is not a citebot index")
+    if version != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"{path} has index format {version}; this version of citebot reads {FORMAT_VERSION}"
+        )
+    raw = f.read(length)
+    if len(raw) != length or zlib.crc32(raw) != crc:
+        raise IndexFormatError(f"{path} has a damaged header")
+    try:
+        header = json.loads(raw)
+    except ValueError as exc:
+        raise IndexFormatError(f"{path} has a damaged header") from exc
+    start = _PREAMBLE.size + length
+    return header, start + _pad(start)
+
+
+def load(path: Path, verify: bool = True) -> IndexData:
+    """Map an index file and check it; raise IndexFormatError if it is unusable."""
+    try:
+        with open(path, "rb") as f:
+            header, start = _parse_header(f.read(_PREAMBLE.size), f, path)
+            size = os.fstat(f.fileno()).st_size
+            if size < start + int(header.get("data_bytes", 0)):
+                raise IndexFormatError(f"{path} is truncated")
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+    except FileNotFoundError as exc:
+        raise IndexFormatError(f"{path} does not exist") from exc
+    except OSError as exc:
+        raise IndexFormatError(f"{path} cannot be read ({exc.strerror or exc})") from exc
+    arrays: dict[str, np.ndarray] = {}
+    try:
+        for spec in header["arrays"]:
+            begin = start + spec["offset"]
+            count = int(np.prod(spec["shape"])) if spec["shape"] else 1
+            array = np.frombuffer(mm, dtype=np.dtype(spec["dtype"]), count=count, offset=begin)
+            array = array.reshape(spec["shape"])
+            if verify and zlib.crc32(memoryview(array).cast("B")) != spec["crc"]:
+                raise IndexFormatError(f"{path} is corrupt (array {spec['name']} fails its check)")
+            arrays[spec["name"]] = array
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexFormatError(f"{path} is damaged ({exc})") from exc
+    return IndexData(header=header, arrays=arrays, _mmap=mm)
