@@ -34,14 +34,14 @@ _CLITICS = frozenset({"s", "t", "ll", "re", "ve", "d", "m"})
 STOPWORDS = frozenset(
     """
     a about above after again against all am an and any are aren as at be because been before
-    being below between both but by can cannot could couldn did didn do does doesn doing don down
-    during each few for from further had hadn has hasn have haven having he her here hers herself
-    him himself his i if in into is isn it its itself just let me more most mustn my myself no nor
-    not now of off on once only or other ought our ours ourselves out over own same shan she
-    should shouldn so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was wasn we were weren what when where which
-    while who whom whose why will with won would wouldn you your yours yourself yourselves
-    how many much whats whos hows also may might must shall yes ok okay
+    being below between both but by can cannot could couldn did didn do does doesn doing don
+    down during each few for from further had hadn has hasn have haven having he her here hers
+    herself him himself his i if in into is isn it its itself just let me more most mustn my
+    myself no nor not now of off on once only or other ought our ours ourselves out over own
+    same shan she should shouldn so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very was wasn we were weren what
+    when where which while who whom whose why will with would wouldn you your yours yourself
+    yourselves how many much whats whos hows also may might must shall yes ok okay
     """.split()
 )
 
@@ -54,6 +54,70 @@ _SPELLING = (
     (re.compile(r"(?<=\w{3})tre(s?)$"), r"ter\1"),
 )
 _OUR_EXCEPTIONS = frozenset({"four", "hour", "your", "tour", "pour", "flour", "sour", "dour"})
+
+# Irregular past forms the stemmer cannot relate to their verb ("said" → "say").
+_IRREGULAR = {
+    past: verb
+    for verb, forms in {
+        "say": "said",
+        "tell": "told",
+        "write": "wrote written",
+        "lose": "lost",
+        "take": "took taken",
+        "make": "made",
+        "begin": "began begun",
+        "hold": "held",
+        "leave": "left",
+        "meet": "met",
+        "fight": "fought",
+        "bring": "brought",
+        "think": "thought",
+        "go": "went gone",
+        "see": "saw seen",
+        "give": "gave given",
+        "know": "knew known",
+        "find": "found",
+        "lead": "led",
+        "send": "sent",
+        "speak": "spoke spoken",
+        "strike": "struck stricken",
+        "win": "won",
+        "choose": "chose chosen",
+        "break": "broke broken",
+        "stand": "stood",
+        "drive": "drove driven",
+        "rise": "rose risen",
+        "fall": "fell fallen",
+        "fly": "flew flown",
+        "grow": "grew grown",
+        "keep": "kept",
+        "pay": "paid",
+        "sell": "sold",
+        "build": "built",
+        "catch": "caught",
+        "teach": "taught",
+        "buy": "bought",
+        "run": "ran",
+        "sit": "sat",
+        "feel": "felt",
+        "hear": "heard",
+        "mean": "meant",
+        "become": "became",
+        "come": "came",
+        "get": "got gotten",
+        "seek": "sought",
+        "flee": "fled",
+        "shoot": "shot",
+        "spend": "spent",
+        "draw": "drew drawn",
+        "throw": "threw thrown",
+        "forbid": "forbade forbidden",
+        "undertake": "undertook undertaken",
+        "withdraw": "withdrew withdrawn",
+        "overthrow": "overthrew overthrown",
+    }.items()
+    for past in forms.split()
+}
 
 
 @dataclass(frozen=True)
@@ -119,6 +183,11 @@ class Analyzer:
     def _stem(self, word: str) -> str:
         if word[0].isdigit():
             return word
+        word = _IRREGULAR.get(word, word)
+        # Nationality adjectives fold onto their country: "Armenian" → "armenia",
+        # "Azerbaijani" → "azerbaijan".
+        if (len(word) >= 6 and word.endswith("ian")) or (len(word) >= 7 and word.endswith("ani")):
+            word = word[:-1]
         if word not in _OUR_EXCEPTIONS:
             for pattern, repl in _SPELLING:
                 word = pattern.sub(repl, word)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -50,8 +51,6 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
         if mtime_ns != old_mtime:
             if digest is None:
                 return f"{relative} changed"
-            import hashlib
-
             try:
                 if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
                     return f"{relative} changed"
@@ -76,10 +75,7 @@ def open_index(
         try:
             data = load(index_path)
         except IndexFormatError as exc:
-            if index_path.exists():
-                reason = f"{exc}"
-            else:
-                reason = "no index yet"
+            reason = str(exc) if index_path.exists() else "no index yet"
         else:
             reason = staleness(data, corpus, settings)
             if reason is None:
@@ -91,6 +87,8 @@ def open_index(
         try:
             save(index_path, data)
         except OSError as exc:
-            notice(f"Could not save the index to {index_path} ({exc.strerror or exc}); using it "
-                   "in memory.")
+            notice(
+                f"Could not save the index to {index_path} ({exc.strerror or exc}); using it "
+                "in memory."
+            )
     return Searcher(data, settings, analyzer)

@@ -136,7 +136,9 @@ def _strings(name: str, values: list[str]) -> dict[str, np.ndarray]:
     return {f"{name}_blob": blob, f"{name}_off": offsets}
 
 
-def _passage_arrays(passages: list[Passage], documents: list[DocumentInfo]) -> dict[str, np.ndarray]:
+def _passage_arrays(
+    passages: list[Passage], documents: list[DocumentInfo]
+) -> dict[str, np.ndarray]:
     doc_index = {d.doc: i for i, d in enumerate(documents)}
     sections: dict[str, int] = {}
     section_ids = [

@@ -36,9 +36,6 @@ _CREDIT = re.compile(
 )
 _SOURCE_NAME = re.compile(r"^source\s*:\s*(.{2,60})$", re.I)
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-_MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
 _DATE_FORMATS = ("%B %d, %Y", "%d %B, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d", "%b %d, %Y")
 
 HEADING_MAX_WORDS = 12
@@ -185,7 +182,7 @@ def parse_date(text: str) -> str | None:
 def _is_breadcrumb(text: str) -> bool:
     if len(_CRUMB_SEPARATORS.findall(text)) >= 2:
         return True
-    first = text.split()[0] if text.split() else ""
+    first = text.split(maxsplit=1)[0] if text.split() else ""
     return len(_GLUED.findall(first)) >= 2
 
 
@@ -349,4 +346,3 @@ def _merge_meta(
         date=pick("date", date),
         url=meta.url,
     )
-

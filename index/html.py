@@ -12,11 +12,14 @@ _SKIP = frozenset(
     "textarea input nav footer aside".split()
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_BLOCKS = frozenset(
-    "address article blockquote dd details dialog div dl dt fieldset figcaption figure "
-    "header hr li main ol p pre section summary table tbody thead tfoot tr td th ul br "
-    "caption".split()
-) | _HEADINGS
+_BLOCKS = (
+    frozenset(
+        "address article blockquote dd details dialog div dl dt fieldset figcaption figure "
+        "header hr li main ol p pre section summary table tbody thead tfoot tr td th ul br "
+        "caption".split()
+    )
+    | _HEADINGS
+)
 _SPACE = re.compile(r"\s+")
 
 

@@ -17,7 +17,13 @@ from index.model import Document, Metadata, doc_name
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+SUFFIXES = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 SOURCES_FILE = "sources.yaml"
 META_KEYS = ("title", "publisher", "date", "url")
 _UNSET = object()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +34,9 @@ class QueryTerm:
 class Searcher:
     """Answer questions from a built index."""
 
-    def __init__(self, data: IndexData, settings: Settings, analyzer: Analyzer | None = None):
+    def __init__(
+        self, data: IndexData, settings: Settings, analyzer: Analyzer | None = None
+    ) -> None:
         self.data = data
         self.settings = settings
         self.analyzer = analyzer or Analyzer()
@@ -78,8 +81,7 @@ class Searcher:
         match = _ID.match(passage_id.strip())
         if not match:
             raise UnknownPassageError(
-                f"{shown!r} is not a passage id (expected DOC#N, for example "
-                f"{self._example_id()})"
+                f"{shown!r} is not a passage id (expected DOC#N, for example {self._example_id()})"
             )
         index = self._doc_index.get(match["doc"])
         if index is None:
@@ -88,8 +90,7 @@ class Searcher:
         count = self._documents[index].passages
         if n > count:
             raise UnknownPassageError(
-                f"{match['doc']!r} has {count} passage{'s' if count != 1 else ''}; "
-                f"there is no #{n}"
+                f"{match['doc']!r} has {count} passage{'s' if count != 1 else ''}; there is no #{n}"
             )
         return int(self._doc_start[index]) + n - 1
 
@@ -112,6 +113,27 @@ class Searcher:
     def document_of(self, passage: Passage) -> DocumentInfo:
         """Return the document a passage belongs to."""
         return self._documents[self._doc_index[passage.doc]]
+
+    def stats(self) -> dict[str, object]:
+        """Return what the index holds and how it was built."""
+        header = self.data.header
+        lengths = self.data.arrays["doc_len"]
+        built = header.get("built_at")
+        return {
+            "documents": len(self._documents),
+            "passages": self.n,
+            "terms": len(self._vocab),
+            "postings": len(self.data.arrays["post_docs"]),
+            "mean_passage_terms": round(float(lengths.mean()), 1) if self.n else 0.0,
+            "variant": self.settings.variant,
+            "k1": self.settings.k1,
+            "b": self.settings.b,
+            "built_at": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(built))
+            if built
+            else None,
+            "build_seconds": header.get("build_seconds"),
+            "skipped": [f"{path}: {reason}" for path, reason in header.get("skipped", [])],
+        }
 
     # -- Questions --------------------------------------------------------------------------
 
@@ -165,7 +187,9 @@ class Searcher:
             matched |= wanted.intersection(self.analyzer.terms(passage.title))
         words = tuple(
             dict.fromkeys(
-                passage.text[tok.start : tok.end] for tok in tokens if wanted.intersection(tok.terms)
+                passage.text[tok.start : tok.end]
+                for tok in tokens
+                if wanted.intersection(tok.terms)
             )
         )
         hit = Hit(

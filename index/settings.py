@@ -32,15 +32,15 @@ class ChunkSettings:
 class Settings:
     """Everything that decides how passages are built, weighted and scored."""
 
-    variant: str = "plus"
+    variant: str = "okapi"
     k1: float = 1.2
-    b: float = 0.75
+    b: float = 0.5
     delta: float = 1.0
     epsilon: float = 0.25
     title_weight: int = 0
-    section_weight: int = 1
+    section_weight: int = 2
     chunk: ChunkSettings = field(default_factory=ChunkSettings)
-    min_coverage: float = 0.5
+    min_coverage: float = 0.45
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:

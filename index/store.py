@@ -8,6 +8,7 @@ large index opens in a fraction of a second and its pages are shared between pro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mmap
 import os
@@ -40,10 +41,9 @@ class IndexData:
         """Release the memory map, if the data came from a file."""
         self.arrays = {}
         if self._mmap is not None:
-            try:
+            # Arrays still referenced elsewhere keep the map open until they go.
+            with contextlib.suppress(BufferError):
                 self._mmap.close()
-            except BufferError:
-                pass  # arrays still referenced elsewhere; the map closes when they go
             self._mmap = None
 
 
@@ -56,9 +56,8 @@ def save(path: Path, data: IndexData) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     specs = []
     offset = 0
+    data.arrays = {name: np.ascontiguousarray(a) for name, a in data.arrays.items()}
     for name, array in data.arrays.items():
-        array = np.ascontiguousarray(array)
-        data.arrays[name] = array
         specs.append(
             {
                 "name": name,
@@ -77,7 +76,9 @@ def save(path: Path, data: IndexData) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes), zlib.crc32(header_bytes)))
+            out.write(
+                _PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes), zlib.crc32(header_bytes))
+            )
             out.write(header_bytes)
             out.write(b"\0" * (start - out.tell()))
             for spec in specs:

@@ -1,0 +1,239 @@
+"""The `citebot` command line: parse arguments in one place, call the library, render."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import Config, ConfigError, load_config
+from bot.render import terminal
+from index.api import open_index
+from index.errors import CitebotError, CorpusError, IndexFormatError, UnknownPassageError
+from index.search import Searcher
+
+EXIT_OK, EXIT_UNSERVED, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("citebot")
+
+
+class UsageError(CitebotError):
+    """The command line asks for something that makes no sense."""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="FILE", help="config file (citebot.yaml)")
+    parser.add_argument("--corpus", type=Path, metavar="DIR", help="folder of sources to use")
+    parser.add_argument("--index", type=Path, metavar="PATH", help="index file to load or build")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser for every citebot command."""
+    parser = argparse.ArgumentParser(
+        prog="citebot",
+        description="Answer questions from a folder of sources with quoted, cited passages.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ask = sub.add_parser("ask", help="answer a question with quoted passages")
+    ask.add_argument("question", help='the question, or "-" to read one question per line')
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--top-k", type=int, metavar="N", help="passages per answer")
+    _common(ask)
+
+    source = sub.add_parser("source", help="show a passage in full with its citation")
+    source.add_argument("id", help="passage id, e.g. 001_139456bd9fc0844c#3")
+    source.add_argument("--json", action="store_true", help="print JSON")
+    _common(source)
+
+    sources = sub.add_parser("sources", help="list the documents of the corpus")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+    _common(sources)
+
+    index = sub.add_parser("index", help="build the index or show its statistics")
+    index_sub = index.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = index_sub.add_parser("build", help="(re)build the index now")
+    _common(build)
+    stats = index_sub.add_parser("stats", help="show what the index holds")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    _common(stats)
+    return parser
+
+
+class Context:
+    """What every command needs: the config, where the corpus and index are, and output."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+        self.config: Config = load_config(args.config)
+        corpus = args.corpus.resolve() if args.corpus else self.config.corpus
+        if not corpus.is_dir():
+            raise UsageError(f"--corpus: folder {corpus} does not exist")
+        self.corpus = corpus
+        self.index_path: Path = (
+            args.index.resolve() if args.index else self.config.index_for(corpus)
+        )
+        self.out = out
+        self.err = err
+        self.color = out.isatty() and not os.environ.get("NO_COLOR")
+
+    def notice(self, message: str) -> None:
+        """Print a one-line notice to stderr."""
+        print(f"citebot: {message}", file=self.err)
+
+    def searcher(self, force: bool = False) -> Searcher:
+        """Open (and if needed build) the index of the corpus."""
+        return open_index(
+            self.corpus,
+            self.index_path,
+            self.config.settings(),
+            notice=self.notice,
+            progress=_progress(self.err),
+            force=force,
+        )
+
+    def emit(self, text: str) -> None:
+        """Write command output."""
+        self.out.write(text)
+
+    def emit_json(self, data: object) -> None:
+        """Write one JSON object on a line."""
+        self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _progress(err: TextIO) -> Callable[[int, int], None] | None:
+    if not err.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        err.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files{end}")
+        err.flush()
+
+    return show
+
+
+def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
+    """Answer one question, or one per line of stdin with "-"."""
+    top_k = args.top_k if args.top_k is not None else ctx.config.retrieval.top_k
+    if not 1 <= top_k <= 1000:
+        raise UsageError("--top-k must be between 1 and 1000")
+    if args.question == "-":
+        searcher = ctx.searcher()
+        for line in sys.stdin:
+            answer = searcher.search(line.strip(), top_k)
+            if args.json:
+                ctx.emit_json(answer.to_dict())
+            else:
+                ctx.emit(terminal.render_answer(answer, ctx.color) + "\n")
+            ctx.out.flush()
+        return EXIT_OK
+    if not args.question.strip():
+        raise UsageError('the question is empty; ask something, e.g. citebot ask "Who is …?"')
+    answer = ctx.searcher().search(args.question, top_k)
+    if args.json:
+        ctx.emit_json(answer.to_dict())
+    else:
+        ctx.emit(terminal.render_answer(answer, ctx.color))
+    return EXIT_OK
+
+
+def cmd_source(args: argparse.Namespace, ctx: Context) -> int:
+    """Show one passage with its full citation and neighbours."""
+    view = ctx.searcher().source(args.id)
+    if args.json:
+        ctx.emit_json(view.to_dict())
+    else:
+        ctx.emit(terminal.render_source(view))
+    return EXIT_OK
+
+
+def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
+    """List the documents of the index."""
+    documents = ctx.searcher().documents()
+    if args.json:
+        ctx.emit_json({"documents": [d.to_dict() for d in documents]})
+    else:
+        ctx.emit(terminal.render_sources(documents))
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace, ctx: Context) -> int:
+    """Build the index, or show its statistics."""
+    if args.action == "build":
+        searcher = ctx.searcher(force=True)
+        stats = searcher.stats()
+        ctx.notice(
+            f"indexed {stats['documents']} documents, {stats['passages']} passages "
+            f"in {stats['build_seconds']} s → {ctx.index_path}"
+        )
+        return EXIT_OK
+    stats = dict(ctx.searcher().stats(), index=str(ctx.index_path), corpus=str(ctx.corpus))
+    if getattr(args, "json", False):
+        ctx.emit_json(stats)
+    else:
+        ctx.emit(terminal.render_stats(stats))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
+    "ask": cmd_ask,
+    "source": cmd_source,
+    "sources": cmd_sources,
+    "index": cmd_index,
+}
+
+
+class _WarningFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"citebot: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def _setup_logging(err: TextIO) -> None:
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(_WarningFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+
+
+def run(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run citebot with `argv`; return the exit code instead of raising."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its usage message
+        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    _setup_logging(err)
+    try:
+        ctx = Context(args, out, err)
+        return COMMANDS[args.command](args, ctx)
+    except UnknownPassageError as exc:
+        print(f"citebot: {exc}", file=err)
+        return EXIT_UNSERVED
+    except (UsageError, ConfigError, CorpusError, IndexFormatError) as exc:
+        print(f"citebot: error: {exc}", file=err)
+        return EXIT_USAGE
+    except CitebotError as exc:
+        print(f"citebot: error: {exc}", file=err)
+        return EXIT_UNSERVED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `citebot ask - | head`); nothing more to say.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit-time flush
+        return EXIT_OK
+
+
+def main() -> None:
+    """Entry point of the `citebot` console script."""
+    sys.exit(run())

@@ -1,0 +1,1 @@
+"""Renderers: turn an Answer, a SourceView or a document list into output for one surface."""

@@ -1,0 +1,125 @@
+"""Render answers, sources and document lists for a terminal."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable
+
+from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
+
+NOT_FOUND = "Not found in the sources."
+REASONS = {
+    "empty": "Ask me something: the question is empty.",
+    "no_terms": "Ask something more specific: every word of that question is too common to search.",
+    "no_match": "Not found in the sources: no passage shares a word with the question.",
+    "weak_match": NOT_FOUND + " The closest passages:",
+}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+_WIDTH = 96
+
+
+def citation_line(hit_or_view: Hit | SourceView) -> str:
+    """Return "Title · Publisher · Date · Section · ¶N" for a hit or a source view."""
+    p = hit_or_view.passage
+    s = hit_or_view.source
+    parts = [p.title, s.publisher, s.date, p.section, f"¶{p.paragraph}"]
+    return " · ".join(x for x in parts if x)
+
+
+def _highlight(text: str, words: Iterable[str], color: bool) -> str:
+    words = [w for w in words if w]
+    if not color or not words:
+        return text
+    pattern = re.compile(
+        r"(?<!\w)("
+        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        + r")(?!\w)"
+    )
+    return pattern.sub(lambda m: f"{_BOLD}{m.group(1)}{_RESET}", text)
+
+
+def _wrap(text: str, indent: str) -> str:
+    lines = []
+    for paragraph in text.split("\n"):
+        lines.extend(
+            textwrap.wrap(paragraph, _WIDTH, initial_indent=indent, subsequent_indent=indent)
+            or [indent]
+        )
+    return "\n".join(lines)
+
+
+def render_answer(answer: Answer, color: bool = False) -> str:
+    """Return the answer as numbered quotes with their citations."""
+    out = [f"Q: {answer.question}" if answer.question else "Q: (empty)", ""]
+    if not answer.answered:
+        out.append(REASONS.get(answer.reason or "", NOT_FOUND))
+        if answer.hits:
+            out.append("")
+    for n, hit in enumerate(answer.hits, 1):
+        quote = _highlight(hit.quote, hit.matched_terms, color)
+        out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
+        out.append(f"    — {citation_line(hit)}")
+        if hit.also_in:
+            out.append("      also reported by: " + ", ".join(d.title for d in hit.also_in))
+        out.append(f"      {hit.passage.id} · lines {_lines(hit.passage)}")
+        out.append("")
+    if answer.unmatched_terms:
+        out.append("No source mentions: " + ", ".join(answer.unmatched_terms))
+    if answer.hits:
+        out.append("Full passage: citebot source ID")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _lines(p: Passage) -> str:
+    first, last = p.lines
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def render_source(view: SourceView) -> str:
+    """Return a passage in full with its whole citation and its neighbours."""
+    p, s = view.passage, view.source
+    rows = [
+        ("Title", p.title),
+        ("Publisher", s.publisher),
+        ("Date", s.date),
+        ("URL", s.url),
+        ("File", s.path),
+        ("Section", p.section),
+        ("Paragraph", f"{p.paragraph} (lines {_lines(p)})"),
+    ]
+    out = [p.id, ""]
+    out.extend(f"{label + ':':<11}{value}" for label, value in rows if value)
+    out.extend(["", _wrap(p.text, "  "), ""])
+    for label, neighbour in (("Before", view.before), ("After", view.after)):
+        if neighbour is not None:
+            out.append(f"{label} ({neighbour.id}, ¶{neighbour.paragraph}):")
+            out.append(_wrap(neighbour.text, "  "))
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_sources(documents: list[DocumentInfo]) -> str:
+    """Return the documents of the index as a list."""
+    out = []
+    for d in documents:
+        details = " · ".join(x for x in (d.publisher, d.date) if x)
+        out.append(f"{d.doc}  ({d.passages} passage{'s' if d.passages != 1 else ''})")
+        out.append(f"    {d.title}" + (f" — {details}" if details else ""))
+        if d.url:
+            out.append(f"    {d.url}")
+    out.append(f"\n{len(documents)} document{'s' if len(documents) != 1 else ''}")
+    return "\n".join(out) + "\n"
+
+
+def render_stats(stats: dict[str, object]) -> str:
+    """Return index statistics as aligned lines."""
+    width = max(len(k) for k in stats) + 2
+    lines = []
+    for key, value in stats.items():
+        if isinstance(value, list):
+            lines.append(f"{key + ':':<{width}}{len(value)}")
+            lines.extend(f"{'':<{width}}{item}" for item in value)
+        else:
+            lines.append(f"{key + ':':<{width}}{value}")
+    return "\n".join(lines) + "\n"
