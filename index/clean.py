@@ -65,7 +65,8 @@ def clean(document: Document) -> Cleaned:
     """Return the content paragraphs of `document`, with headings as their sections."""
     units = _html_units(document) if document.kind == "html" else _text_units(document)
     crumb_title, found_date, found_publisher, units = _strip_furniture(units)
-    found_title = crumb_title or _first_title(units)
+    # The page's own title line is found only when no title is stated for it.
+    found_title = crumb_title or (None if document.meta.title else _first_title(units))
     meta = _merge_meta(document, found_title, found_date, found_publisher)
     titles = {_norm(t) for t in (found_title, meta.title) if t}
     paragraphs = _structure(units, titles)
@@ -194,7 +195,7 @@ def _is_counter(text: str) -> bool:
 def _is_doubled(text: str) -> bool:
     words = text.split()
     half = len(words) // 2
-    return len(words) >= 2 and len(words) % 2 == 0 and words[:half] == words[half:]
+    return 2 <= len(words) <= 8 and len(words) % 2 == 0 and words[:half] == words[half:]
 
 
 def _strip_furniture(
