@@ -114,6 +114,8 @@ def read_header(path: Path) -> dict[str, Any]:
 
 
 def _parse_header(preamble: bytes, f: Any, path: Path) -> tuple[dict[str, Any], int]:
+    if not preamble.startswith(MAGIC[: len(preamble)]) or not preamble:
+        raise IndexFormatError(f"{path} is not a citebot index")
     if len(preamble) < _PREAMBLE.size:
         raise IndexFormatError(f"{path} is truncated")
     magic, version, length, crc = _PREAMBLE.unpack(preamble)

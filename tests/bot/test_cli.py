@@ -1,0 +1,203 @@
+"""The citebot command line: output, JSON shape, stdin mode, exit codes and messages."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import run
+
+PASSAGE_KEYS = {"id", "doc", "title", "section", "paragraph", "lines", "text", "quote", "score"}
+
+
+def cli(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    if stdin is not None:
+        old = sys.stdin
+        sys.stdin = io.StringIO(stdin)
+    try:
+        code = run(list(argv), out, err)
+    finally:
+        if stdin is not None:
+            sys.stdin = old
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def conf(config_file: Path) -> list[str]:
+    return ["--config", str(config_file)]
+
+
+def test_ask_prints_numbered_quotes_with_citations(conf: list[str]) -> None:
+    code, out, err = cli("ask", "Who urged Aliyev to immediately cease hostilities?", *conf)
+    assert code == 0
+    assert out.startswith("Q: Who urged Aliyev")
+    assert "[1] “" in out and "Blinken" in out
+    assert "— Azerbaijan" in out and "¶" in out
+    assert "Building the index" in err  # first use builds, with a one-line notice
+    code, _, err = cli("ask", "Who urged Aliyev to cease hostilities?", *conf)
+    assert code == 0 and err == ""  # second use loads the saved index
+
+
+def test_ask_json_shape(conf: list[str]) -> None:
+    code, out, _ = cli("ask", "--json", "When did Azerbaijan announce the operation?", *conf)
+    assert code == 0
+    data = json.loads(out)
+    assert data["question"] == "When did Azerbaijan announce the operation?"
+    assert data["answered"] is True
+    assert 1 <= len(data["passages"]) <= 3
+    first = data["passages"][0]
+    assert set(first) >= PASSAGE_KEYS
+    assert "September 19" in first["text"]
+    assert first["quote"] in first["text"]
+    assert first["lines"][0] <= first["lines"][1]
+    assert first["id"] == f"{first['doc']}#{first['id'].split('#')[1]}"
+    scores = [p["score"] for p in data["passages"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_top_k_option(conf: list[str]) -> None:
+    _, out, _ = cli("ask", "--json", "--top-k", "7", "Russian peacekeepers", *conf)
+    assert len(json.loads(out)["passages"]) == 7
+
+
+def test_out_of_scope_question_is_not_answered(conf: list[str]) -> None:
+    _, out, _ = cli("ask", "--json", "How do I reset my router?", *conf)
+    data = json.loads(out)
+    assert data["answered"] is False
+    _, text, _ = cli("ask", "How do I reset my router?", *conf)
+    assert "Not found in the sources" in text
+
+
+def test_stdin_mode_one_object_per_line(conf: list[str]) -> None:
+    questions = "Who is Toivo Klaar?\n\nWhat is the Zangezur corridor?\n"
+    code, out, _ = cli("ask", "--json", "-", *conf, stdin=questions)
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [d["question"] for d in lines] == [
+        "Who is Toivo Klaar?",
+        "",
+        "What is the Zangezur corridor?",
+    ]
+    assert lines[1]["answered"] is False and lines[1]["passages"] == []
+    assert lines[2]["answered"] is True
+
+
+def test_only_stopwords_is_not_answered(conf: list[str]) -> None:
+    _, out, _ = cli("ask", "What is it and who are they?", *conf)
+    assert "more specific" in out
+
+
+def test_empty_question_is_a_usage_error(conf: list[str]) -> None:
+    code, out, err = cli("ask", "   ", *conf)
+    assert code == 2 and out == ""
+    assert "question is empty" in err
+
+
+def test_source_shows_the_full_paragraph_and_neighbours(conf: list[str]) -> None:
+    code, out, _ = cli("source", "003_a723c924b9b358b3#5", *conf)
+    assert code == 0
+    assert "Section:   Azerbaijan’s ‘Anti-Terrorist’ Operation" in out
+    assert "File:      003_a723c924b9b358b3.txt" in out
+    assert "Before (003_a723c924b9b358b3#4" in out and "After (003_a723c924b9b358b3#6" in out
+    code, out, _ = cli("source", "--json", "003_a723c924b9b358b3#1", *conf)
+    data = json.loads(out)
+    assert data["before"] is None and data["after"]["id"] == "003_a723c924b9b358b3#2"
+    assert data["date"] == "2023-09-20" and data["file"] == "003_a723c924b9b358b3.txt"
+
+
+@pytest.mark.parametrize(
+    ("passage_id", "message"),
+    [
+        ("../../etc/passwd", "is not a passage id"),
+        ("nope#1", "no document 'nope'"),
+        ("003_a723c924b9b358b3#999", "there is no #999"),
+        ("003_a723c924b9b358b3#-1", "is not a passage id"),
+        ("003_a723c924b9b358b3#99999999999999", "is not a passage id"),
+        ("003_a723c924b9b358b3#0", "is not a passage id"),
+    ],
+)
+def test_unknown_or_malformed_id_is_refused(conf: list[str], passage_id: str, message: str) -> None:
+    code, out, err = cli("source", passage_id, *conf)
+    assert code == 1 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_sources_lists_documents_with_counts(conf: list[str]) -> None:
+    code, out, _ = cli("sources", "--json", *conf)
+    docs = json.loads(out)["documents"]
+    assert code == 0 and len(docs) == 5
+    ft = next(d for d in docs if d["doc"] == "001_139456bd9fc0844c")
+    assert ft["publisher"] == "Financial Times" and ft["passages"] > 10
+    _, text, _ = cli("sources", *conf)
+    assert "5 documents" in text
+
+
+def test_index_build_and_stats(conf: list[str], config_file: Path) -> None:
+    code, _, err = cli("index", "build", *conf)
+    assert code == 0 and "indexed 5 documents" in err
+    assert (config_file.parent / "index.cbi").is_file()
+    code, out, _ = cli("index", "stats", "--json", *conf)
+    stats = json.loads(out)
+    assert stats["documents"] == 5 and stats["passages"] > 50
+
+
+def test_corpus_option_uses_its_own_cached_index(tmp_path: Path, conf: list[str]) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "faq.md").write_text(
+        "# Refunds\n\nRefunds are paid within fourteen days of a written request to the office.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("ask", "--json", "--corpus", str(tmp_path / "notes"), "refund", *conf)
+    data = json.loads(out)
+    assert code == 0 and data["passages"][0]["doc"] == "faq"
+    assert data["passages"][0]["section"] == "Refunds"
+
+
+def test_corrupt_index_is_rebuilt_with_a_notice(conf: list[str], config_file: Path) -> None:
+    cli("index", "build", *conf)
+    index = config_file.parent / "index.cbi"
+    data = bytearray(index.read_bytes())
+    data[-100:] = b"\xff" * 100
+    index.write_bytes(bytes(data))
+    code, out, err = cli("ask", "Who is Toivo Klaar?", *conf)
+    assert code == 0 and "Klaar" in out
+    assert "Building the index" in err and "corrupt" in err
+    index.write_bytes(b"garbage")
+    code, _, err = cli("ask", "Who is Toivo Klaar?", *conf)
+    assert code == 0 and "not a citebot index" in err
+
+
+def test_corpus_change_triggers_rebuild(tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    page = corpus / "a.txt"
+    page.write_text("The library opens at nine every weekday morning for all readers.\n", "utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("corpus: docs\nindex: idx.cbi\n", encoding="utf-8")
+    conf = ["--config", str(config)]
+    assert cli("ask", "library opens", *conf)[0] == 0
+    page.write_text("The library opens at ten every weekday morning for all readers.\n", "utf-8")
+    _, out, err = cli("ask", "--json", "library opens", *conf)
+    assert "a.txt changed" in err
+    assert "ten every weekday" in json.loads(out)["passages"][0]["text"]
+
+
+def test_usage_errors_exit_2(conf: list[str]) -> None:
+    assert cli()[0] == 2
+    assert cli("ask", "x", "--top-k", "zero", *conf)[0] == 2
+    assert cli("ask", "x", "--top-k", "0", *conf)[0] == 2
+    code, _, err = cli("ask", "x", "--corpus", "/no/such/folder")
+    assert code == 2 and "/no/such/folder" in err
+
+
+def test_console_entry_point_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "ask" in result.stdout

@@ -1,0 +1,70 @@
+"""The config file: defaults, paths relative to the file, and errors that name file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import run
+from bot.config import PROJECT_ROOT, ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "citebot.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_paths_resolve_against_the_config_file(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "docs").mkdir()
+    path = write(tmp_path, "corpus: docs\nindex: state/idx.cbi\n")
+    monkeypatch.chdir("/")
+    config = load_config(path)
+    assert config.corpus == (tmp_path / "docs").resolve()
+    assert config.index == (tmp_path / "state" / "idx.cbi").resolve()
+
+
+def test_defaults_fill_every_key(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    config = load_config(write(tmp_path, ""))
+    assert config.retrieval.top_k == 3
+    assert config.settings().variant == config.retrieval.variant
+
+
+def test_shipped_config_is_valid() -> None:
+    config = load_config(PROJECT_ROOT / "citebot.yaml")
+    assert config.corpus == PROJECT_ROOT / "corpus"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("corpus: [unclosed\n", r"line 2: not valid YAML: expected .,. or .\]."),
+        ("retrieval:\n  k1: lots\n", r"line 2: retrieval\.k1: Input should be a valid number"),
+        ("retrieval:\n  top_k: 3\n  colour: red\n", r"line 3: retrieval\.colour: unknown key"),
+        ("corpus: nowhere\n", r"line 1: corpus: folder .*nowhere does not exist"),
+        ("retrieval:\n  variant: bm42\n", r"retrieval\.variant: Input should be 'okapi', 'l' or"),
+        ("retrieval:\n  b: 1.5\n", r"retrieval\.b: Input should be less than or equal to 1"),
+        ("- just\n- a list\n", r"expected a mapping"),
+    ],
+)
+def test_errors_name_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "corpus").mkdir()
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+
+
+def test_cli_reports_config_errors_with_exit_2(tmp_path: Path, capsys) -> None:
+    path = write(tmp_path, "retrieval:\n  k1: lots\n")
+    code = run(["ask", "hello", "--config", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"citebot: error: {path}") and "Traceback" not in err
+
+
+def test_missing_config_file(tmp_path: Path, capsys) -> None:
+    code = run(["sources", "--config", str(tmp_path / "none.yaml")])
+    assert code == 2 and "config file not found" in capsys.readouterr().err
