@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from index.errors import CitebotError
 from index.settings import ChunkSettings, Settings
@@ -56,12 +66,181 @@ class RetrievalConfig(_Section):
     synonyms: dict[str, list[str]] = {}
 
 
+_SNOWFLAKE_MAX = 2**64 - 1
+
+
+def _snowflake(value: object) -> int:
+    """Accept a Discord id as an integer (or a string of digits); refuse anything else."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _SNOWFLAKE_MAX:
+        raise ValueError(
+            "expected a Discord id, a number like 123456789012345678 (turn on Developer Mode "
+            "in Discord, then right-click the channel or server → Copy ID)"
+        )
+    return value
+
+
+Snowflake = Annotated[int, BeforeValidator(_snowflake)]
+ChannelMode = Literal["auto", "mention", "commands"]
+
+
+class ChannelConfig(_Section):
+    """A channel where the bot answers, how, and optionally from which corpus."""
+
+    id: Snowflake
+    mode: ChannelMode = "mention"
+    corpus: str | None = None  # this channel's own folder of sources
+    index: str | None = None  # and its index file (default: a cache file for that folder)
+
+
+class DiscordConfig(_Section):
+    """How to reach Discord and where to answer."""
+
+    token_env: str = "DISCORD_TOKEN"
+    api_base: str = "https://discord.com/api/v10"
+    gateway: str = "wss://gateway.discord.gg"
+    guilds: list[Snowflake] = []
+    channels: list[ChannelConfig] = []
+
+    @field_validator("token_env")
+    @classmethod
+    def _variable_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError("expected the name of an environment variable, like DISCORD_TOKEN")
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("expected an http(s) URL, like https://discord.com/api/v10")
+        return value.rstrip("/")
+
+    @field_validator("gateway")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not re.fullmatch(r"wss?://[^\s/]+(/\S*)?", value):
+            raise ValueError("expected a websocket URL, like wss://gateway.discord.gg")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_token_here(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "token" in data:
+            raise ValueError(
+                "the token is never read from the config file; put it in the environment "
+                "variable named by discord.token_env (DISCORD_TOKEN unless set)"
+            )
+        return data
+
+
+class _Command(_Section):
+    name: str
+    description: str = Field(min_length=1, max_length=100)
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _command_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[-_\w]{1,32}", value) or value != value.lower():
+            raise ValueError("Discord command names are 1 to 32 lowercase letters, digits, - or _")
+        return value
+
+
+class AskCommand(_Command):
+    """The question command."""
+
+    name: str = "ask"
+    description: str = Field(
+        "Answer a question from the sources, with quoted passages.", min_length=1, max_length=100
+    )
+
+
+class SourceCommand(_Command):
+    """The command that shows a passage in full."""
+
+    name: str = "source"
+    description: str = Field(
+        "Show a passage of your last answer in full, with its citation.",
+        min_length=1,
+        max_length=100,
+    )
+    ephemeral: bool = True
+
+
+class SourcesCommand(_Command):
+    """The command that lists the documents."""
+
+    name: str = "sources"
+    description: str = Field("List the documents I answer from.", min_length=1, max_length=100)
+    ephemeral: bool = True
+
+
+class ReindexCommand(_Command):
+    """The command that rebuilds the index (Manage Server, or one of `roles`)."""
+
+    name: str = "reindex"
+    description: str = Field(
+        "Rebuild the index from the sources (Manage Server or a listed role).",
+        min_length=1,
+        max_length=100,
+    )
+    roles: list[str | int] = []  # role names or ids allowed besides Manage Server
+
+
+class CommandsConfig(_Section):
+    """The slash commands: the names registered with Discord, descriptions, on or off."""
+
+    ask: AskCommand = AskCommand()
+    source: SourceCommand = SourceCommand()
+    sources: SourcesCommand = SourcesCommand()
+    reindex: ReindexCommand = ReindexCommand()
+
+    @model_validator(mode="after")
+    def _distinct_names(self) -> CommandsConfig:
+        names = [self.ask.name, self.source.name, self.sources.name, self.reindex.name]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"two commands are named {twice[0]!r}; names must differ")
+        return self
+
+
+class CooldownConfig(_Section):
+    """How many questions a user may ask per period."""
+
+    rate: int = Field(5, ge=1, le=1000)
+    per: float = Field(60.0, gt=0, le=86400)
+
+
+class AnswersConfig(_Section):
+    """How answers are posted."""
+
+    top_k: int | None = Field(None, ge=1, le=10)  # default: retrieval.top_k (at most 10)
+    ephemeral: bool = False  # /ask answers visible only to the asker
+    cooldown: CooldownConfig = CooldownConfig()
+    feedback: str | None = ".citebot/feedback.jsonl"  # JSON Lines of votes; null: keep none
+
+
 class ConfigFile(_Section):
     """The whole config file."""
 
     corpus: str = "corpus"
     index: str | None = None
     retrieval: RetrievalConfig = RetrievalConfig()
+    discord: DiscordConfig = DiscordConfig()
+    commands: CommandsConfig = CommandsConfig()
+    answers: AnswersConfig = AnswersConfig()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A channel of the config with its corpus and index resolved to absolute paths."""
+
+    id: int
+    mode: ChannelMode
+    corpus: Path
+    index: Path
 
 
 class Config:
@@ -100,6 +279,45 @@ class Config:
         if self.index is not None and corpus == self.corpus:
             return self.index
         return cache_path(corpus)
+
+    @property
+    def discord(self) -> DiscordConfig:
+        """Return the discord section."""
+        return self.data.discord
+
+    @property
+    def commands(self) -> CommandsConfig:
+        """Return the commands section."""
+        return self.data.commands
+
+    @property
+    def answers(self) -> AnswersConfig:
+        """Return the answers section."""
+        return self.data.answers
+
+    @property
+    def top_k(self) -> int:
+        """Return how many passages an answer in Discord shows."""
+        return self.data.answers.top_k or min(self.data.retrieval.top_k, 10)
+
+    @property
+    def feedback_path(self) -> Path | None:
+        """Return the feedback log file, or None when feedback is not kept."""
+        feedback = self.data.answers.feedback
+        return (self.base / feedback).resolve() if feedback else None
+
+    def channels(self) -> list[Channel]:
+        """Return the configured channels with their corpus and index paths resolved."""
+        result = []
+        for c in self.data.discord.channels:
+            corpus = (self.base / c.corpus).resolve() if c.corpus else self.corpus
+            index = (self.base / c.index).resolve() if c.index else self.index_for(corpus)
+            result.append(Channel(c.id, c.mode, corpus, index))
+        return result
+
+    def channel(self, channel_id: int | None) -> Channel | None:
+        """Return the configured channel with this id, or None when it is not listed."""
+        return next((c for c in self.channels() if c.id == channel_id), None)
 
 
 def cache_path(corpus: Path) -> Path:
@@ -163,7 +381,29 @@ def _checked(config: Config, tree: yaml.Node | None) -> Config:
         config.settings()
     except CitebotError as exc:
         raise ConfigError(f"{name}: retrieval: {exc}") from exc
+    _check_channels(config, tree)
     return config
+
+
+def _check_channels(config: Config, tree: yaml.Node | None) -> None:
+    """Refuse a channel listed twice and a channel corpus folder that does not exist."""
+    name = config.path or "default config"
+    seen: set[int] = set()
+    for i, (raw, channel) in enumerate(
+        zip(config.discord.channels, config.channels(), strict=True)
+    ):
+        loc = ("discord", "channels", str(i))
+        if channel.id in seen:
+            line = _line_of(tree, (*loc, "id"))
+            raise ConfigError(
+                f"{name}{line}: discord.channels.{i}.id: channel {channel.id} is listed twice"
+            )
+        seen.add(channel.id)
+        if raw.corpus and not channel.corpus.is_dir():
+            line = _line_of(tree, (*loc, "corpus"))
+            raise ConfigError(
+                f"{name}{line}: discord.channels.{i}.corpus: folder {channel.corpus} does not exist"
+            )
 
 
 def _describe(path: Path, exc: ValidationError, tree: yaml.Node | None) -> str:
@@ -173,7 +413,7 @@ def _describe(path: Path, exc: ValidationError, tree: yaml.Node | None) -> str:
     if error["type"] == "extra_forbidden":
         message = "unknown key"
     else:
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if "input" in error and not isinstance(error["input"], dict | list):
             message += f" (got {error['input']!r})"
     more = len(exc.errors()) - 1
