@@ -49,14 +49,20 @@ def _wrap(text: str, indent: str) -> str:
     return "\n".join(lines)
 
 
-def render_answer(answer: Answer, color: bool = False) -> str:
-    """Return the answer as numbered quotes with their citations."""
+def render_answer(
+    answer: Answer,
+    color: bool = False,
+    *,
+    start: int = 1,
+    hint: str | None = "Full passage: citebot source ID",
+) -> str:
+    """Return the answer as numbered quotes (from `start`) with their citations."""
     out = [f"Q: {answer.question}" if answer.question else "Q: (empty)", ""]
     if not answer.answered:
         out.append(REASONS.get(answer.reason or "", NOT_FOUND))
         if answer.hits:
             out.append("")
-    for n, hit in enumerate(answer.hits, 1):
+    for n, hit in enumerate(answer.hits, start):
         quote = _highlight(hit.quote, hit.matched_terms, color)
         out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
         out.append(f"    — {citation_line(hit)}")
@@ -66,8 +72,8 @@ def render_answer(answer: Answer, color: bool = False) -> str:
         out.append("")
     if answer.unmatched_terms:
         out.append("No source mentions: " + ", ".join(answer.unmatched_terms))
-    if answer.hits:
-        out.append("Full passage: citebot source ID")
+    if answer.hits and hint:
+        out.append(hint)
     return "\n".join(out).rstrip() + "\n"
 
 
