@@ -20,12 +20,15 @@ import re
 from dataclasses import dataclass, replace
 
 from index.model import Document, Metadata, Paragraph
+from index.sentences import sentence_spans
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,3}[.)])\s+")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_MARKUP = re.compile(r"(<!--|-->|^!--|^<[a-z!/][^>]*>$)", re.I)
+# Markup left in the text: a line that opens or closes a comment, or a lone tag ("-->" inside
+# prose, as in "Ser-752-->Pro", is not markup).
+_MARKUP = re.compile(r"(^<?!--|-->$|^<[a-z!/][^>]*>$)", re.I)
 _CRUMB_SEPARATORS = re.compile(r"\s(?:/|›|»|>|\||→)\s")
 _GLUED = re.compile(r"[a-z][A-Z]")
 _COUNTER_PART = re.compile(r"^\d[\d,.]*\s*[kKmM]?\s+[A-Za-z]+(?:\s+[A-Za-z]+)?$")
@@ -41,6 +44,7 @@ _DATE_FORMATS = ("%B %d, %Y", "%d %B, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d", "
 HEADING_MAX_WORDS = 12
 GOOD_MIN_WORDS = 10
 LONG_WORDS = 25
+TITLE_MAX_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ def clean(document: Document) -> Cleaned:
     units = _html_units(document) if document.kind == "html" else _text_units(document)
     crumb_title, found_date, found_publisher, units = _strip_furniture(units)
     # The page's own title line is found only when no title is stated for it.
-    found_title = crumb_title or (None if document.meta.title else _first_title(units))
+    found_title = crumb_title or (
+        None if document.meta.title else _first_title(units, document.kind)
+    )
     meta = _merge_meta(document, found_title, found_date, found_publisher)
     titles = {_norm(t) for t in (found_title, meta.title) if t}
     paragraphs = _structure(units, titles)
@@ -181,6 +187,9 @@ def parse_date(text: str) -> str | None:
 
 
 def _is_breadcrumb(text: str) -> bool:
+    # A trail or a glued menu is one short line, never a sentence ("age > 40 and BMI > 30.").
+    if "\n" in text or _TERMINAL.search(text) or len(_words(text)) > 2 * HEADING_MAX_WORDS:
+        return False
     if len(_CRUMB_SEPARATORS.findall(text)) >= 2:
         return True
     first = text.split(maxsplit=1)[0] if text.split() else ""
@@ -204,8 +213,8 @@ def _strip_furniture(
     """Drop markup, navigation, counters, credits, datelines and repeats; note what they say."""
     title = date = publisher = None
     kept: list[Unit] = []
-    seen_units: set[str] = set()
-    seen_text: list[str] = []
+    # Normalised units and sentences said so far: a later unit equal to one is a repeat.
+    seen: set[str] = set()
     for unit in units:
         text = unit.text
         if _MARKUP.search(text):
@@ -229,10 +238,13 @@ def _strip_furniture(
         norm = _norm(text)
         if not norm:
             continue
-        if norm in seen_units or (len(norm.split()) >= 5 and any(norm in s for s in seen_text)):
+        if norm in seen:
             continue
-        seen_units.add(norm)
-        seen_text.append(norm)
+        seen.add(norm)
+        for start, end in sentence_spans(text):
+            sentence = _norm(text[start:end])
+            if len(sentence.split()) >= 5:
+                seen.add(sentence)
         kept.append(unit)
     return title, date, publisher, kept
 
@@ -269,7 +281,9 @@ def _heading_text(unit: Unit) -> str:
     return _BULLET.sub("", text).strip()
 
 
-def _first_title(units: list[Unit]) -> str | None:
+def _first_title(units: list[Unit], kind: str) -> str | None:
+    if kind != "html" and len(units) > 1 and _is_title_line(units[0]) and _is_good(units[1]):
+        return units[0].text
     for unit in units:
         if _is_good(unit):
             return None
@@ -278,10 +292,27 @@ def _first_title(units: list[Unit]) -> str | None:
     return None
 
 
-def _structure(units: list[Unit], titles: set[str]) -> tuple[Paragraph, ...]:
+def _is_title_line(unit: Unit) -> bool:
+    """Tell whether a text file's first line, above its prose, reads as the file's title.
+
+    Plain-text articles and papers put their title alone on the first line, and a paper's title
+    is often a sentence ("Aspirin lowers the risk of X."), so punctuation does not decide it:
+    one line, at most two sentences, of at most TITLE_MAX_WORDS words.
+    """
+    if unit.marked or "\n" in unit.text or _BULLET.match(unit.text):
+        return False
+    words = len(_words(unit.text))
+    return 0 < words <= TITLE_MAX_WORDS and len(sentence_spans(unit.text)) <= 2
+
+
+def _structure(everything: list[Unit], titles: set[str]) -> tuple[Paragraph, ...]:
+    # A line that is the title is not content, whatever its punctuation.
+    units = [u for u in everything if "\n" in u.text or _norm(_heading_text(u)) not in titles]
+    if not units:
+        units = everything  # a document that is nothing but its title keeps it
     good = [i for i, u in enumerate(units) if _is_good(u)]
-    if not good:
-        # A page of short lines only (a list of rules, say): keep every line.
+    short_only = not good  # a page of short lines only (a list of rules, say): keep every line
+    if short_only:
         good = list(range(len(units)))
         if not good:
             return ()
@@ -294,7 +325,7 @@ def _structure(units: list[Unit], titles: set[str]) -> tuple[Paragraph, ...]:
             roles.append("body")
         elif _title_like(unit):
             roles.append("title-like")
-        elif first_good < i < last_good:
+        elif short_only or first_good < i < last_good:
             roles.append("body")  # a short line of prose among real paragraphs
         else:
             roles.append("drop")
@@ -317,6 +348,10 @@ def _structure(units: list[Unit], titles: set[str]) -> tuple[Paragraph, ...]:
             roles[i] = "drop"  # the page title, a menu or list of links, or trailing furniture
         else:
             roles[i] = "heading"
+
+    if "body" not in roles:
+        # Short lines only, none of them prose (a list of rules, a one-line note): all content.
+        roles = ["body"] * len(units)
 
     paragraphs: list[Paragraph] = []
     section: str | None = None
