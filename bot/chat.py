@@ -1,0 +1,119 @@
+"""`citebot chat`: the bot's conversation in a terminal, with the same commands and answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.render import terminal
+from bot.session import Desk, Posted
+from index.errors import UnknownPassageError
+
+USER = 0  # the one person at the terminal
+
+HELP = """\
+Ask a question, or use a command:
+  /{ask} QUESTION    answer a question with quoted passages (a plain line does the same)
+  /{source} N        passage N of the last answer in full, with its citation (or a passage id)
+  /{sources}         the documents
+  /more              the next passages of the last answer
+  /help              this text
+  /quit              leave (Ctrl-D too)
+"""
+
+
+@dataclass
+class _Last:
+    token: str
+    shown: int
+
+
+class Chat:
+    """One terminal session: each input line in, the text the bot would answer out."""
+
+    def __init__(self, desk: Desk, *, channel: int | None = None, color: bool = False) -> None:
+        self.desk = desk
+        self.channel = channel
+        self.color = color
+        self._last: _Last | None = None
+        commands = desk.config.commands
+        self.names = {
+            "ask": {"ask", commands.ask.name},
+            "source": {"source", commands.source.name},
+            "sources": {"sources", commands.sources.name},
+        }
+
+    def help(self) -> str:
+        """Return the list of commands, under their configured names."""
+        commands = self.desk.config.commands
+        return HELP.format(
+            ask=commands.ask.name, source=commands.source.name, sources=commands.sources.name
+        )
+
+    def handle(self, line: str) -> str | None:
+        """Return the reply to one input line; None means the session ends."""
+        line = line.strip()
+        if not line:
+            return ""
+        if not line.startswith("/"):
+            return self._ask(line)
+        name, _, rest = line[1:].partition(" ")
+        name, rest = name.lower(), rest.strip()
+        if name in ("quit", "exit", "q"):
+            return None
+        if name in ("help", "h", "?"):
+            return self.help()
+        if name in self.names["ask"]:
+            return self._ask(rest)
+        if name in self.names["source"]:
+            return self._source(rest)
+        if name in self.names["sources"]:
+            return terminal.render_sources(self.desk.documents(channel=self.channel))
+        if name == "more":
+            return self._more()
+        return f"Unknown command /{name}. Type /help for the commands.\n"
+
+    def _render(self, posted: Posted) -> str:
+        hint = f"Full passage: /{self.desk.config.commands.source.name} N"
+        return terminal.render_answer(posted.answer, self.color, start=posted.start, hint=hint)
+
+    def _ask(self, question: str) -> str:
+        if not question:
+            return "Ask me something: the question is empty.\n"
+        posted = self.desk.ask(question, channel=self.channel, user=USER)
+        self._last = _Last(posted.token, len(posted.answer.hits))
+        return self._render(posted)
+
+    def _more(self) -> str:
+        if self._last is None:
+            return "Ask a question first; /more shows the passages after its answer.\n"
+        posted = self.desk.more(self._last.token, self._last.shown, user=USER)
+        if posted is None or not posted.answer.hits:
+            return "No more passages for that question.\n"
+        self._last.shown += len(posted.answer.hits)
+        return self._render(posted)
+
+    def _source(self, reference: str) -> str:
+        if not reference:
+            name = self.desk.config.commands.source.name
+            return f"Which passage? /{name} 2 for passage 2 of the last answer, or a passage id.\n"
+        try:
+            view = self.desk.source(reference, channel=self.channel, user=USER)
+        except UnknownPassageError as exc:
+            return f"{exc}\n"
+        return terminal.render_source(view)
+
+
+def run_chat(chat: Chat, lines: Iterable[str], out: TextIO, *, intro: bool = False) -> None:
+    """Answer each line of `lines` until they end or the user quits."""
+    if intro:
+        out.write("Ask a question, or type /help for the commands and /quit to leave.\n")
+        out.flush()
+    for line in lines:
+        reply = chat.handle(line)
+        if reply is None:
+            break
+        if reply:
+            out.write(reply.rstrip("\n") + "\n\n")
+            out.flush()

@@ -1,0 +1,241 @@
+"""What the bot and `citebot chat` do with a question, with no Discord objects involved.
+
+A `Desk` answers questions from the current `Library`, remembers each user's last answer per
+channel (so `/source 2` means passage 2 of it) and each posted answer under a short token (so the
+"More", vote and "closest passages" buttons can find it). Its methods block: the bot calls them
+in a worker thread. Replacing the library is one assignment, so answers in flight finish on the
+index they started with.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
+
+from bot.config import Config, load_config
+from bot.library import Changes, Library, compare, open_library
+from index.api import Notice
+from index.errors import CitebotError, UnknownPassageError
+from index.model import Answer, DocumentInfo, Hit, SourceView
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_NUMBER = re.compile(r"^\s*\[?#?(\d{1,4})\]?\s*$")
+SUGGESTIONS = 25  # Discord shows at most 25 autocomplete choices
+CHOICE_MAX = 100  # ... each name and value at most 100 characters
+
+
+class Recent(Generic[K, V]):
+    """A thread-safe mapping that forgets its oldest entries beyond `size`."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, key: K, value: V) -> None:
+        """Store `value` under `key` as the newest entry."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get(self, key: K) -> V | None:
+        """Return the value under `key`, or None when unknown or forgotten."""
+        with self._lock:
+            return self._items.get(key)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A posted answer, found again by its token when a button under it is pressed."""
+
+    token: str
+    question: str
+    channel: int | None
+    hits: tuple[Hit, ...]  # the passages the answer showed
+    answered: bool
+
+
+@dataclass(frozen=True)
+class Posted:
+    """An answer to post: what to render, the number of its first passage, its token."""
+
+    answer: Answer
+    start: int
+    token: str
+    more: bool  # whether a "More" button makes sense (the page was full)
+
+
+class Desk:
+    """Answer questions and passage requests for users in channels, from a Library."""
+
+    def __init__(self, library: Library, *, memory: int = 5000) -> None:
+        self.library = library
+        self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
+        self._records: Recent[str, Record] = Recent(memory)
+        self._rebuild_lock = threading.Lock()
+
+    @property
+    def config(self) -> Config:
+        """Return the config in force."""
+        return self.library.config
+
+    @property
+    def top_k(self) -> int:
+        """Return the passages per answer."""
+        return self.library.config.top_k
+
+    # -- Questions ---------------------------------------------------------------------------
+
+    def ask(self, question: str, *, channel: int | None, user: int) -> Posted:
+        """Answer a question asked by `user` in `channel` and remember the answer."""
+        answer = self.library.searcher(channel).search(question, self.top_k)
+        token = secrets.token_hex(6)
+        record = Record(token, answer.question, channel, answer.hits, answer.answered)
+        self._records.put(token, record)
+        if answer.hits:
+            self._last.put((channel, user), answer.hits)
+        return Posted(answer, 1, token, answer.answered and len(answer.hits) >= self.top_k)
+
+    def record(self, token: str) -> Record | None:
+        """Return the posted answer with this token, if it is still remembered."""
+        return self._records.get(token)
+
+    def more(self, token: str, shown: int, *, user: int) -> Posted | None:
+        """Return the passages after the first `shown` of an answer, or None if forgotten."""
+        record = self._records.get(token)
+        if record is None:
+            return None
+        k = self.top_k
+        answer = self.library.searcher(record.channel).search(record.question, shown + k)
+        hits = answer.hits[shown:]
+        self._last.put((record.channel, user), answer.hits)
+        page = replace(answer, hits=hits)
+        return Posted(page, shown + 1, token, len(hits) >= k)
+
+    def closest(self, token: str, *, user: int) -> Posted | None:
+        """Return the closest passages of an answer that was not found, or None if forgotten."""
+        record = self._records.get(token)
+        if record is None:
+            return None
+        answer = self.library.searcher(record.channel).search(record.question, self.top_k)
+        self._last.put((record.channel, user), answer.hits)
+        return Posted(answer, 1, token, False)
+
+    # -- Passages ----------------------------------------------------------------------------
+
+    def source(self, reference: str, *, channel: int | None, user: int) -> SourceView:
+        """Return passage `reference`: a number of the user's last answer, or a passage id."""
+        searcher = self.library.searcher(channel)
+        match = _NUMBER.match(reference)
+        if match:
+            n = int(match[1])
+            last = self._last.get((channel, user)) or ()
+            if not last:
+                raise UnknownPassageError(
+                    f"there is no passage {n}: ask a question first, then pick one of its passages"
+                )
+            if not 1 <= n <= len(last):
+                raise UnknownPassageError(
+                    f"your last answer here has passages 1 to {len(last)}; there is no {n}"
+                )
+            reference = last[n - 1].passage.id
+        return searcher.source(reference.strip())
+
+    def suggest(self, current: str, *, channel: int | None, user: int) -> list[tuple[str, str]]:
+        """Return (label, value) choices for a passage being typed: recent ones, then ids."""
+        current = current.strip()
+        choices: list[tuple[str, str]] = []
+        for n, hit in enumerate(self._last.get((channel, user)) or (), 1):
+            label = f"{n} · {hit.passage.title} ¶{hit.passage.paragraph} — {hit.quote}"
+            value = hit.passage.id if len(hit.passage.id) <= CHOICE_MAX else str(n)
+            if not current or str(n) == current or hit.passage.id.startswith(current):
+                choices.append((_cut(" ".join(label.split()), CHOICE_MAX), value))
+        if current and not current.isdigit():
+            taken = {value for _, value in choices}
+            for pid, title in self._ids(current, channel):
+                if len(choices) >= SUGGESTIONS:
+                    break
+                if pid not in taken:
+                    choices.append((_cut(f"{pid} · {title}", CHOICE_MAX), pid))
+        return choices[:SUGGESTIONS]
+
+    def _ids(self, prefix: str, channel: int | None) -> Iterator[tuple[str, str]]:
+        """Yield (passage id, title) of the passages whose id starts with `prefix`."""
+        head, hash_mark, _ = prefix.partition("#")
+        for doc in self.library.searcher(channel).documents():
+            if doc.doc == head if hash_mark else doc.doc.startswith(head):
+                for i in range(1, doc.passages + 1):
+                    pid = f"{doc.doc}#{i}"
+                    if pid.startswith(prefix) and len(pid) <= CHOICE_MAX:
+                        yield pid, doc.title
+
+    def documents(self, *, channel: int | None) -> list[DocumentInfo]:
+        """Return the documents a channel answers from."""
+        return self.library.searcher(channel).documents()
+
+    # -- Rebuilding --------------------------------------------------------------------------
+
+    def rebuild(self, *, notice: Notice, reload: Callable[[], Config] | None = None) -> Changes:
+        """Reload the config, rebuild stale indexes, swap them in and report what changed.
+
+        Raises ConfigError when the config file is broken now: the running library stays.
+        """
+        if not self._rebuild_lock.acquire(blocking=False):
+            raise RebuildRunning
+        try:
+            old = self.library
+            started = time.perf_counter()
+            overridden = old.corpus != old.config.corpus  # a folder given on the command line
+            try:
+                config = reload() if reload else reload_config(old.config)
+                corpus = old.corpus if overridden else None
+                index = old.index if overridden else None
+                new = open_library(config, corpus, index, notice=notice)
+            except CitebotError as exc:
+                raise RebuildRefused(str(exc)) from exc
+            self.library = new
+            changes = compare(old, new, time.perf_counter() - started)
+            if _restart_needed(old.config, new.config):
+                note = "Changes to commands, guilds or the cooldown take effect after a restart."
+                changes = replace(changes, warnings=(*changes.warnings, note))
+            return changes
+        finally:
+            self._rebuild_lock.release()
+
+
+class RebuildRunning(Exception):
+    """A rebuild was asked for while another one runs."""
+
+
+class RebuildRefused(CitebotError):
+    """The config or a corpus is broken now: the running index keeps serving."""
+
+
+def _restart_needed(old: Config, new: Config) -> bool:
+    """Return whether the new config changes what only a restart applies."""
+    before, after = old.data, new.data
+    return (
+        before.commands != after.commands
+        or before.discord.model_copy(update={"channels": []})
+        != after.discord.model_copy(update={"channels": []})
+        or before.answers.cooldown != after.answers.cooldown
+    )
+
+
+def reload_config(config: Config) -> Config:
+    """Read the config file again (the defaults when it came from no file)."""
+    return load_config(config.path) if config.path else config
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
