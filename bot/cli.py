@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -61,6 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     stats = index_sub.add_parser("stats", help="show what the index holds")
     stats.add_argument("--json", action="store_true", help="print JSON")
     _common(stats)
+
+    run = sub.add_parser("run", help="run the Discord bot (token from $DISCORD_TOKEN)")
+    run.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        default="info",
+        help="how much to log (default: info)",
+    )
+    _common(run)
+
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal, no Discord needed")
+    chat.add_argument(
+        "--channel", type=int, metavar="ID", help="answer as in this configured channel"
+    )
+    _common(chat)
     return parser
 
 
@@ -181,11 +196,60 @@ def cmd_index(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
+    """Run the Discord bot until Ctrl-C or SIGTERM."""
+    from bot.discord import runner
+
+    return runner.main(
+        ctx.config,
+        corpus=ctx.corpus,
+        index=ctx.index_path,
+        err=ctx.err,
+        notice=ctx.notice,
+        progress=_progress(ctx.err),
+        level=getattr(logging, args.log_level.upper()),
+    )
+
+
+def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
+    """Talk to the bot in the terminal: the same commands and answers, no token."""
+    from bot.chat import Chat, run_chat
+    from bot.library import open_library
+    from bot.session import Desk
+
+    if args.channel is not None and ctx.config.channel(args.channel) is None:
+        raise UsageError(f"--channel: channel {args.channel} is not in the config")
+    library = open_library(
+        ctx.config, ctx.corpus, ctx.index_path, notice=ctx.notice, progress=_progress(ctx.err)
+    )
+    chat = Chat(Desk(library), channel=args.channel, color=ctx.color)
+    interactive = sys.stdin.isatty() and ctx.out.isatty()
+    run_chat(chat, _prompted() if interactive else sys.stdin, ctx.out, intro=interactive)
+    return EXIT_OK
+
+
+def _prompted() -> Iterator[str]:
+    """Yield lines typed at a prompt, with line editing, until end of input."""
+    import readline  # noqa: F401 - gives input() history and editing
+
+    while True:
+        try:
+            yield input("> ")
+        except EOFError:
+            print()
+            return
+        except KeyboardInterrupt:
+            print()
+            return
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "ask": cmd_ask,
     "source": cmd_source,
     "sources": cmd_sources,
     "index": cmd_index,
+    "run": cmd_run,
+    "chat": cmd_chat,
 }
 
 
