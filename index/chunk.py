@@ -14,11 +14,13 @@ def chunk(document: Document, cleaned: Cleaned, settings: ChunkSettings) -> list
     passages: list[Passage] = []
     for paragraph in cleaned.paragraphs:
         text = paragraph.text
+        line, counted = paragraph.first_line, 0
         for start, end in split_long(text, settings.max_chars, settings.min_chars):
             piece = text[start:end]
-            # Line numbers of the piece: count the newlines before it and inside it.
-            first = paragraph.first_line + text.count("\n", 0, start)
-            last = first + piece.count("\n")
+            # Line numbers of the piece: newlines before it (counted once, left to right).
+            line += text.count("\n", counted, start)
+            counted = start
+            first, last = line, line + piece.count("\n")
             n = len(passages) + 1
             passages.append(
                 Passage(
