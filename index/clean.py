@@ -16,6 +16,7 @@ of the paragraphs under it rather than a passage of its own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -170,6 +171,11 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@functools.lru_cache(maxsize=4096)
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
 def _norm(text: str) -> str:
     return " ".join(_words(text.casefold()))
 
@@ -267,7 +273,7 @@ def _title_like(unit: Unit) -> bool:
 
 
 def _is_good(unit: Unit) -> bool:
-    words = len(_words(unit.text))
+    words = _word_count(unit.text)
     if unit.marked == "item":
         return words >= 3
     return words >= LONG_WORDS or (words >= GOOD_MIN_WORDS and bool(_TERMINAL.search(unit.text)))
