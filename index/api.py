@@ -45,7 +45,7 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
         removed = len(set(stored) - set(current))
         return f"files were added ({added}) or removed ({removed})"
     for relative, (path, size, mtime_ns) in current.items():
-        _, old_size, old_mtime, digest = stored[relative]
+        old_size, old_mtime, digest = stored[relative][1:4]
         if size != old_size:
             return f"{relative} changed"
         if mtime_ns != old_mtime:
@@ -68,8 +68,13 @@ def open_index(
     progress: Progress | None = None,
     force: bool = False,
 ) -> Searcher:
-    """Return a Searcher over `corpus`, loading `index_path` or rebuilding it when stale."""
+    """Return a Searcher over `corpus`, loading `index_path` or rebuilding it when stale.
+
+    A stale index is updated: only the files that changed are read again. `force` rebuilds
+    from scratch.
+    """
     analyzer = Analyzer()
+    previous: IndexData | None = None
     if index_path is not None and not force:
         reason = None
         try:
@@ -80,15 +85,27 @@ def open_index(
             reason = staleness(data, corpus, settings)
             if reason is None:
                 return Searcher(data, settings, analyzer)
-            data.close()
+            previous = data
         notice(f"Building the index for {corpus} ({reason})…")
-    data = build(corpus, settings, analyzer, progress)
-    if index_path is not None:
-        try:
-            save(index_path, data)
-        except OSError as exc:
-            notice(
-                f"Could not save the index to {index_path} ({exc.strerror or exc}); using it "
-                "in memory."
-            )
-    return Searcher(data, settings, analyzer)
+    try:
+        data = build(corpus, settings, analyzer, progress, previous=previous)
+    finally:
+        if previous is not None:
+            previous.close()
+    if index_path is None:
+        return Searcher(data, settings, analyzer)
+    try:
+        save(index_path, data)
+    except OSError as exc:
+        notice(
+            f"Could not save the index to {index_path} ({exc.strerror or exc}); using it in memory."
+        )
+        return Searcher(data, settings, analyzer)
+    # Serve from the saved file: its pages are mapped on demand and shared between
+    # processes, and the memory the build used is given back.
+    try:
+        saved = load(index_path)
+    except IndexFormatError:
+        return Searcher(data, settings, analyzer)
+    data.close()
+    return Searcher(saved, settings, analyzer)

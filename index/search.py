@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.analyze import Analyzer, Token
-from index.bm25 import Scorer
+from index.backend import Backend, IndexBackend
 from index.errors import UnknownPassageError
 from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
 from index.sentences import sentence_spans
 from index.settings import Settings
-from index.store import IndexData
+from index.store import IndexData, StringTable
 
 _ID = re.compile(r"^(?P<doc>[^#\x00]{1,1000})#(?P<n>[1-9][0-9]{0,8})$")
 SHORT_QUOTE = 80  # a best sentence shorter than this gets a neighbour for context
@@ -27,7 +27,7 @@ class QueryTerm:
 
     term: str
     word: str
-    term_id: int | None  # None when no passage contains it
+    df: int  # how many passages hold it (0: none)
     weight: float
 
 
@@ -35,18 +35,20 @@ class Searcher:
     """Answer questions from a built index."""
 
     def __init__(
-        self, data: IndexData, settings: Settings, analyzer: Analyzer | None = None
+        self,
+        data: IndexData,
+        settings: Settings,
+        analyzer: Analyzer | None = None,
+        backend: Backend | None = None,
     ) -> None:
         self.data = data
         self.settings = settings
         self.analyzer = analyzer or Analyzer()
         a = data.arrays
-        self._vocab = _decode_strings(a["vocab_blob"], a["vocab_off"])
-        self._term_id = {t: i for i, t in enumerate(self._vocab)}
-        self._sections = _decode_strings(a["sec_blob"], a["sec_off"])
-        self._df = np.diff(a["post_ptr"])
+        # Scores come from the backend; passages, quotes and citations from this index.
+        self.backend: Backend = backend or IndexBackend(data)
+        self._sections = StringTable(a["sec_blob"], a["sec_off"])
         self.n = len(a["doc_len"])
-        self._scorer = Scorer(a["post_ptr"], a["post_docs"], a["post_w"], a["const"], self.n)
         self._documents = [DocumentInfo(**d) for d in data.header["documents"]]
         self._doc_index = {d.doc: i for i, d in enumerate(self._documents)}
         counts = np.asarray([d.passages for d in self._documents], dtype=np.int64)
@@ -122,7 +124,7 @@ class Searcher:
         return {
             "documents": len(self._documents),
             "passages": self.n,
-            "terms": len(self._vocab),
+            "terms": self.backend.terms,
             "postings": len(self.data.arrays["post_docs"]),
             "mean_passage_terms": round(float(lengths.mean()), 1) if self.n else 0.0,
             "variant": self.settings.variant,
@@ -139,17 +141,15 @@ class Searcher:
 
     def query_terms(self, question: str) -> list[QueryTerm]:
         """Return the distinct informative terms of a question with their weights."""
-        seen: dict[str, QueryTerm] = {}
+        words: dict[str, str] = {}
         for token in self.analyzer.tokens(question):
-            word = question[token.start : token.end]
             for term in token.terms:
-                if term in seen:
-                    continue
-                term_id = self._term_id.get(term)
-                df = int(self._df[term_id]) if term_id is not None else 0
-                weight = math.log((self.n + 1) / (df + 0.5))
-                seen[term] = QueryTerm(term, word, term_id, max(weight, 0.0))
-        return list(seen.values())
+                words.setdefault(term, question[token.start : token.end])
+        frequencies = self.backend.frequencies(list(words))
+        return [
+            QueryTerm(term, word, df, max(math.log((self.n + 1) / (df + 0.5)), 0.0))
+            for (term, word), df in zip(words.items(), frequencies, strict=True)
+        ]
 
     def search(self, question: str, k: int) -> Answer:
         """Return the top-k passages for a question, or an abstention with the closest ones."""
@@ -159,9 +159,8 @@ class Searcher:
         terms = self.query_terms(question)
         if not terms:
             return Answer(question, False, (), reason="no_terms")
-        unmatched = tuple(dict.fromkeys(t.word for t in terms if t.term_id is None))
-        ids = [t.term_id for t in terms if t.term_id is not None]
-        top = self._scorer.top(ids, k)
+        unmatched = tuple(dict.fromkeys(t.word for t in terms if not t.df))
+        top = self.backend.top([t.term for t in terms if t.df], k)
         if not top:
             return Answer(question, False, (), reason="no_match", unmatched_terms=unmatched)
         hits = [self._hit(i, score, terms) for i, score in top]
@@ -231,9 +230,3 @@ class Searcher:
 def _coverage(hit: tuple[Hit, frozenset[str]], terms: list[QueryTerm]) -> float:
     matched = hit[1]
     return sum(t.weight for t in terms if t.term in matched)
-
-
-def _decode_strings(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
-    data = bytes(blob)
-    off = offsets.tolist()
-    return [data[off[i] : off[i + 1]].decode("utf-8") for i in range(len(off) - 1)]

@@ -4,6 +4,11 @@ Layout: a fixed preamble (magic, format version, header length, header CRC), a J
 (metadata and the list of arrays with their dtype, shape, offset and CRC), then the raw arrays,
 each aligned to 64 bytes. Loading maps the file and wraps the arrays without copying them, so a
 large index opens in a fraction of a second and its pages are shared between processes.
+
+Loading checks the header, the file's size and the checksum of every array up to a few
+megabytes; the large arrays (postings, texts) are read only where a query needs them, so
+checking them on every start would cost seconds and memory. `load(path, verify_all=True)` checks
+them all.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import numpy as np
 from index.errors import IndexFormatError
 
 MAGIC = b"CITEBOT\x00"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+QUICK_CHECK_BYTES = 4 << 20  # arrays up to this size are checked on every load
 _PREAMBLE = struct.Struct("<8sIQI")  # magic, version, header length, header crc32
 _ALIGN = 64
 
@@ -136,7 +142,7 @@ def _parse_header(preamble: bytes, f: Any, path: Path) -> tuple[dict[str, Any], 
     return header, start + _pad(start)
 
 
-def load(path: Path, verify: bool = True) -> IndexData:
+def load(path: Path, verify_all: bool = False) -> IndexData:
     """Map an index file and check it; raise IndexFormatError if it is unusable."""
     try:
         with open(path, "rb") as f:
@@ -156,9 +162,58 @@ def load(path: Path, verify: bool = True) -> IndexData:
             count = int(np.prod(spec["shape"])) if spec["shape"] else 1
             array = np.frombuffer(mm, dtype=np.dtype(spec["dtype"]), count=count, offset=begin)
             array = array.reshape(spec["shape"])
-            if verify and zlib.crc32(memoryview(array).cast("B")) != spec["crc"]:
+            checked = verify_all or array.nbytes <= QUICK_CHECK_BYTES
+            if checked and zlib.crc32(memoryview(array).cast("B")) != spec["crc"]:
                 raise IndexFormatError(f"{path} is corrupt (array {spec['name']} fails its check)")
             arrays[spec["name"]] = array
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFormatError(f"{path} is damaged ({exc})") from exc
     return IndexData(header=header, arrays=arrays, _mmap=mm)
+
+
+def encode_strings(name: str, values: list[str]) -> dict[str, np.ndarray]:
+    """Return strings as two arrays: `<name>_blob` (UTF-8 bytes) and `<name>_off` (n + 1)."""
+    encoded = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+    return {f"{name}_blob": blob, f"{name}_off": offsets}
+
+
+def decode_strings(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
+    """Return all the strings of a blob and its offsets."""
+    data = bytes(blob)
+    off = offsets.tolist()
+    return [data[off[i] : off[i + 1]].decode("utf-8") for i in range(len(off) - 1)]
+
+
+class StringTable:
+    """Strings stored as a blob and offsets, decoded one at a time when asked for."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self._blob = blob
+        self._off = offsets
+
+    def __len__(self) -> int:
+        return len(self._off) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self.raw(i).decode("utf-8")
+
+    def raw(self, i: int) -> bytes:
+        """Return string `i` as UTF-8 bytes."""
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._blob[int(self._off[i]) : int(self._off[i + 1])].tobytes()
+
+    def find(self, value: str) -> int | None:
+        """Return the position of `value` in a table sorted by UTF-8 bytes, or None."""
+        target = value.encode("utf-8")
+        lo, hi = 0, len(self)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.raw(mid) < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self) and self.raw(lo) == target else None
