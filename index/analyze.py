@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import Stemmer
 
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2  # bump when analysis, cleaning or weighting changes what is indexed
 
 # Curly quotes and dashes map one-to-one onto ASCII, so character offsets are preserved.
 _PUNCT = str.maketrans(

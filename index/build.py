@@ -95,11 +95,17 @@ class Batch:
 
 
 def passage_terms(analyzer: Analyzer, passage: Passage, settings: Settings) -> list[str]:
-    """Return the terms a passage is indexed under: its text, section and title, weighted."""
+    """Return the terms a passage is indexed under: its text, section and title, weighted.
+
+    The title counts with the document's opening passage only: once per document, so in a
+    long article it does not add the same words to every paragraph (which would make them
+    common and worthless for telling paragraphs apart), while in a short one, an abstract or
+    a note, it joins the text it names.
+    """
     terms = analyzer.terms(passage.text)
     if passage.section and settings.section_weight:
         terms += analyzer.terms(passage.section) * settings.section_weight
-    if settings.title_weight:
+    if settings.title_weight and passage.id.rsplit("#", 1)[1] == "1":
         terms += analyzer.terms(passage.title) * settings.title_weight
     return terms
 
@@ -155,9 +161,11 @@ def process(
             )
         )
         title_ids = weighted(title, settings.title_weight)
-        for passage in pieces:
+        for n, passage in enumerate(pieces):
             texts.append(passage.text)
-            ids = weighted(passage.section, settings.section_weight) + title_ids
+            ids = weighted(passage.section, settings.section_weight)
+            if n == 0:  # the title counts once, with the opening passage (see passage_terms)
+                ids = ids + title_ids
             extra.extend(ids)
             extra_count.append(len(ids))
             batch.p_n.append(int(passage.id.rsplit("#", 1)[1]))
