@@ -41,6 +41,8 @@ _CREDIT = re.compile(
 _SOURCE_NAME = re.compile(r"^source\s*:\s*(.{2,60})$", re.I)
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DATE_FORMATS = ("%B %d, %Y", "%d %B, %Y", "%d %B %Y", "%B %d %Y", "%Y-%m-%d", "%b %d, %Y")
+_YEAR = re.compile(r"\d{4}")
+DATELINE_MAX_CHARS = 64  # "Wednesday, September 30th, 2024" and the like, with room to spare
 
 HEADING_MAX_WORDS = 12
 GOOD_MIN_WORDS = 10
@@ -182,6 +184,10 @@ def _norm(text: str) -> str:
 
 def parse_date(text: str) -> str | None:
     """Return the ISO date a dateline like "Sunday 16 June, 2024" states, else None."""
+    # Every format has a four-digit year and a dateline is short: most lines are neither, and
+    # trying six strptime formats on each would dominate the cleaning of a large corpus.
+    if len(text) > DATELINE_MAX_CHARS or not _YEAR.search(text):
+        return None
     cleaned = re.sub(rf"^{_WEEKDAY},?\s+", "", text.strip(), flags=re.I)
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned).strip(" .")
     for fmt in _DATE_FORMATS:
