@@ -1,0 +1,223 @@
+"""The bot: a discord.py client that receives its config and session logic when it is made."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord.ext import commands
+
+from bot.config import Config
+from bot.discord import commands as slash
+from bot.discord.errors import CitebotTree
+from bot.discord.rules import Cooldowns, question_of
+from bot.discord.sync import sync_commands
+from bot.discord.views import BUTTONS, answer_message
+from bot.feedback import FeedbackLog
+from bot.library import Changes
+from bot.render import discord as render
+from bot.session import Desk, Posted
+
+log = logging.getLogger("citebot.discord")
+T = TypeVar("T")
+
+# What the bot needs in a channel: see it, read the history it replies to, post embeds.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    embed_links=True,
+    read_message_history=True,
+)
+
+
+def intents_for(config: Config) -> discord.Intents:
+    """Return the gateway intents the config needs: message content only for message channels."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    reads_messages = any(c.mode != "commands" for c in config.channels())
+    intents.guild_messages = reads_messages
+    intents.message_content = reads_messages
+    return intents
+
+
+class CitebotBot(commands.Bot):
+    """Answer questions in the configured channels with quoted, cited passages."""
+
+    def __init__(
+        self,
+        desk: Desk,
+        feedback: FeedbackLog | None = None,
+        *,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        config = desk.config
+        # The bot never joins voice: silence discord.py's warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: no prefix commands are processed
+            help_command=None,
+            intents=intents_for(config),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=CitebotTree,
+            guild_ready_timeout=guild_ready_timeout,
+            chunk_guilds_at_startup=False,
+        )
+        self.desk = desk
+        self.feedback = feedback
+        cooldown = config.answers.cooldown
+        self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
+
+    # -- Setup -------------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        """Register the commands and buttons, and sync the commands when they changed."""
+        guilds = [discord.Object(g) for g in self.desk.config.discord.guilds]
+        for command in slash.build(self):
+            if guilds:
+                self.tree.add_command(command, guilds=guilds)
+            else:
+                self.tree.add_command(command)
+        self.add_dynamic_items(*BUTTONS)
+        await sync_commands(self.tree, guilds)
+
+    async def on_ready(self) -> None:
+        """Log where the bot answers and warn about channels it cannot see."""
+        config = self.desk.config
+        channels = config.channels()
+        log.info(
+            "connected as %s; answering in %d channel%s",
+            self.user,
+            len(channels),
+            "" if len(channels) == 1 else "s",
+        )
+        for channel in channels:
+            if self.get_channel(channel.id) is None:
+                log.warning(
+                    "channel %d is not visible to the bot: check its id, and that the bot was "
+                    "invited to that server and may view the channel",
+                    channel.id,
+                )
+        if self.application_id:
+            url = discord.utils.oauth_url(
+                self.application_id,
+                permissions=PERMISSIONS,
+                scopes=("bot", "applications.commands"),
+            )
+            log.info("invite link: %s", url)
+
+    # -- Helpers the commands and buttons use ------------------------------------------------
+
+    @property
+    def source_command(self) -> str | None:
+        """Return the name of the passage command, or None when it is disabled."""
+        source = self.desk.config.commands.source
+        return source.name if source.enabled else None
+
+    def listed_channel(self, channel: Any, channel_id: int | None) -> int | None:
+        """Return the configured channel a message or command belongs to (a thread's parent)."""
+        config = self.desk.config
+        if channel_id is not None and config.channel(channel_id) is not None:
+            return channel_id
+        parent = (
+            getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+        )
+        if parent is not None and config.channel(parent) is not None:
+            return int(parent)
+        return None
+
+    def channels_in(self, guild: discord.Guild | None) -> list[int]:
+        """Return the configured channels of a server, to point a user to them."""
+        if guild is None:
+            return []
+        return [c.id for c in self.desk.config.channels() if guild.get_channel(c.id) is not None]
+
+    async def blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking function (search, file I/O, rebuild) in a worker thread."""
+        return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
+
+    async def answer(self, question: str, *, channel: int | None, user: int) -> Posted:
+        """Answer a question off the event loop; log it to the feedback file when unanswered."""
+        posted = await self.blocking(self.desk.ask, question, channel=channel, user=user)
+        answer = posted.answer
+        if not answer.answered and answer.reason != "empty" and self.feedback is not None:
+            try:
+                await self.blocking(
+                    self.feedback.unanswered,
+                    question=answer.question,
+                    reason=answer.reason,
+                    passages=[hit.passage.id for hit in answer.hits],
+                    user_id=user,
+                    channel=channel,
+                )
+            except OSError as exc:
+                log.warning("could not write the feedback log %s: %s", self.feedback.path, exc)
+        return posted
+
+    async def rebuild(self) -> Changes:
+        """Rebuild the indexes in a worker thread and swap them in; answering goes on."""
+        changes = await self.blocking(self.desk.rebuild, notice=lambda m: log.info("%s", m))
+        log.info(
+            "rebuilt: %d added, %d removed, %d updated",
+            len(changes.added),
+            len(changes.removed),
+            len(changes.updated),
+        )
+        return changes
+
+    # -- Messages ----------------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a message in an `auto` channel, or one addressed to the bot in `mention`."""
+        if message.author.bot or message.webhook_id is not None or self.user is None:
+            return
+        channel_id = self.listed_channel(message.channel, message.channel.id)
+        if channel_id is None:
+            return
+        channel = self.desk.config.channel(channel_id)
+        if channel is None or message.type not in (
+            discord.MessageType.default,
+            discord.MessageType.reply,
+        ):
+            return
+        me = self.user.id
+        own_role = message.guild.self_role if message.guild else None
+        question = question_of(
+            message.content,
+            mode=channel.mode,
+            bot_id=me,
+            mentioned=me in message.raw_mentions or any(u.id == me for u in message.mentions),
+            replied_to_bot=_replies_to(message, me),
+            bot_role_ids=[own_role.id] if own_role else [],
+        )
+        if question is None:
+            return
+        try:
+            await self._reply(message, question, channel_id)
+        except discord.HTTPException as exc:
+            log.warning("could not reply in channel %d: %s", channel_id, exc)
+        except Exception:
+            log.exception("answering a message in channel %d failed", channel_id)
+            with contextlib.suppress(discord.HTTPException):
+                await message.reply(render.failure(), mention_author=False)
+
+    async def _reply(self, message: discord.Message, question: str, channel_id: int) -> None:
+        over = self.cooldowns.hit(message.author.id)
+        if over is not None:
+            _, retry_after = over
+            if self.cooldowns.first_warning(message.author.id, retry_after):
+                await message.reply(render.cooldown(retry_after), mention_author=False)
+            return
+        posted = await self.answer(question, channel=channel_id, user=message.author.id)
+        await message.reply(**answer_message(posted, self), mention_author=False)
+
+
+def _replies_to(message: discord.Message, user_id: int) -> bool:
+    reference = message.reference
+    resolved = reference.resolved if reference is not None else None
+    return isinstance(resolved, discord.Message) and resolved.author.id == user_id

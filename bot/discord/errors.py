@@ -1,0 +1,124 @@
+"""The one place where failures of commands and buttons become polite private replies.
+
+Order: a command used where the bot does not answer, a member without the rights, a user over the
+question limit, a passage reference that names nothing, a rebuild refused or already running —
+each gets its sentence. Discord failing to take a reply is logged as a warning (it is not our bug);
+anything else is logged with its traceback and the user is told it went wrong on our side.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, cast
+
+import discord
+from discord import app_commands
+
+from bot.render import discord as render
+from bot.session import RebuildRefused, RebuildRunning
+from index.errors import UnknownPassageError
+
+if TYPE_CHECKING:
+    from bot.discord.client import CitebotBot
+
+log = logging.getLogger("citebot.discord")
+
+
+class NotHere(app_commands.CheckFailure):
+    """A command was used in a channel the config does not list."""
+
+    def __init__(self, channel_ids: Sequence[int]) -> None:
+        super().__init__("not a configured channel")
+        self.channel_ids = list(channel_ids)
+
+
+class NotAllowed(app_commands.CheckFailure):
+    """A member without Manage Server or a configured role asked for an admin command."""
+
+    def __init__(self, roles: Sequence[str | int]) -> None:
+        super().__init__("missing Manage Server or a configured role")
+        self.roles = list(roles)
+
+
+def reply_for(error: BaseException) -> str | None:
+    """Return the private reply for an expected failure, or None for a bug."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, NotHere):
+        return render.refusal(error.channel_ids)
+    if isinstance(error, NotAllowed):
+        return render.not_allowed(error.roles)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return render.cooldown(error.retry_after)
+    if isinstance(error, UnknownPassageError):
+        return render.unknown_passage(str(error))
+    if isinstance(error, RebuildRunning):
+        return render.busy()
+    if isinstance(error, RebuildRefused):
+        return render.rebuild_refused(str(error))
+    if isinstance(error, app_commands.TransformerError):
+        return render.notice("That value doesn't fit this option; please check it and try again.")
+    return None
+
+
+async def report(interaction: discord.Interaction, error: BaseException) -> None:
+    """Log a failure as it deserves and tell the user privately, if Discord still lets us."""
+    original = getattr(error, "original", error)
+    text = reply_for(error)
+    where = _describe(interaction)
+    if text is None:
+        if isinstance(original, discord.HTTPException):
+            log.warning("Discord refused a reply to %s: %s", where, original)
+            text = render.failure()
+        else:
+            log.error("%s failed", where, exc_info=original)
+            text = render.failure()
+    if interaction.type is discord.InteractionType.autocomplete:
+        return
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("could not tell the user about a failure of %s: %s", where, exc)
+
+
+async def guarded(
+    interaction: discord.Interaction,
+    action: Callable[[discord.Interaction], Awaitable[None]],
+) -> None:
+    """Run a button's action; route its failure to `report` like a command's."""
+    try:
+        await action(interaction)
+    except Exception as exc:
+        await report(interaction, exc)
+
+
+def _describe(interaction: discord.Interaction) -> str:
+    command = interaction.command
+    if command is not None:
+        return f"/{command.qualified_name}"
+    data = interaction.data or {}
+    return f"button {data.get('custom_id', '?')}"
+
+
+class CitebotTree(app_commands.CommandTree):
+    """The command tree: refuses unlisted channels, sends every failure to `report`."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Let commands run only in configured channels."""
+        bot = cast("CitebotBot", interaction.client)
+        if bot.listed_channel(interaction.channel, interaction.channel_id) is not None:
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+            return False
+        raise NotHere(bot.channels_in(interaction.guild))
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+    ) -> None:
+        """Reply to a failed command."""
+        await report(interaction, error)

@@ -1,0 +1,202 @@
+"""Start the bot as `citebot run` does: token from the environment, the index first, then connect.
+
+`prepare` does everything that can fail before connecting (token, index, endpoints) and returns a
+bot; `serve` runs it until a stop event is set; `main` adds logging, signals and exit codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TextIO
+
+import aiohttp
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.config import Config, ConfigError
+from bot.discord.client import CitebotBot
+from bot.feedback import FeedbackLog
+from bot.library import open_library
+from bot.session import Desk
+from index.api import Notice
+from index.build import Progress
+from index.errors import CitebotError
+
+log = logging.getLogger("citebot.discord")
+REDACTED = "[token]"
+
+
+class TokenMissing(ConfigError):
+    """The environment variable that should hold the bot token is not set."""
+
+
+class StartupError(CitebotError):
+    """Discord could not be reached, or refused the connection."""
+
+
+def read_token(config: Config, environ: Mapping[str, str] | None = None) -> str:
+    """Return the bot token from the environment variable the config names."""
+    name = config.discord.token_env
+    token = (environ if environ is not None else os.environ).get(name, "").strip()
+    if not token:
+        raise TokenMissing(
+            f"the environment variable {name} is not set; put the bot token in it (Discord "
+            "developer portal → your application → Bot → Reset Token)"
+        )
+    return token
+
+
+def point_at(config: Config) -> None:
+    """Send discord.py's REST calls and gateway connection to the configured endpoints."""
+    discord.http.Route.BASE = config.discord.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.discord.gateway)
+
+
+def prepare(
+    config: Config,
+    *,
+    corpus: os.PathLike[str] | None = None,
+    index: os.PathLike[str] | None = None,
+    notice: Notice,
+    progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
+    guild_ready_timeout: float = 2.0,
+) -> tuple[CitebotBot, str]:
+    """Read the token, open (or build) the indexes and return a bot ready to start."""
+    token = read_token(config, environ)
+    library = open_library(
+        config,
+        Path(corpus) if corpus else None,
+        Path(index) if index else None,
+        notice=notice,
+        progress=progress,
+    )
+    point_at(config)
+    feedback = FeedbackLog(config.feedback_path) if config.feedback_path else None
+    bot = CitebotBot(Desk(library), feedback, guild_ready_timeout=guild_ready_timeout)
+    return bot, token
+
+
+async def serve(bot: CitebotBot, token: str, stop: asyncio.Event) -> None:
+    """Run the bot until `stop` is set; raise StartupError/ConfigError when it cannot start."""
+    async with bot:
+        running = asyncio.create_task(bot.start(token), name="citebot")
+        stopping = asyncio.create_task(stop.wait(), name="citebot-stop")
+        try:
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not running.done():
+                await bot.close()
+        try:
+            await running
+        except discord.LoginFailure as exc:
+            raise ConfigError(
+                f"Discord refused the token in {bot.desk.config.discord.token_env} ({exc})"
+            ) from None
+        except discord.PrivilegedIntentsRequired:
+            raise ConfigError(
+                "Discord refused the Message Content intent that `auto` and `mention` channels "
+                "need: enable it in the developer portal (your application → Bot → Privileged "
+                "Gateway Intents), or use only `commands` channels"
+            ) from None
+        except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
+            raise StartupError(
+                f"cannot reach Discord at {bot.desk.config.discord.api_base}: {exc}"
+            ) from None
+        except discord.HTTPException as exc:
+            raise StartupError(f"Discord refused to start the bot: {exc}") from None
+
+
+class RedactingFormatter(logging.Formatter):
+    """Format log records with every secret replaced, tracebacks included."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__(
+            "[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{"
+        )
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the formatted record without secrets."""
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+def setup_logging(stream: TextIO, token: str, level: int = logging.INFO) -> None:
+    """Log to `stream` through discord.py's setup, never showing the token."""
+    root = logging.getLogger()
+    root.handlers.clear()
+    handler = logging.StreamHandler(stream)
+    discord.utils.setup_logging(
+        handler=handler, formatter=RedactingFormatter([token]), level=level, root=True
+    )
+
+
+@contextlib.contextmanager
+def _interrupt_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt while the index is built (before the event loop)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+async def _serve_until_signalled(bot: CitebotBot, token: str) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve(bot, token, stop)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(sig)
+    if stop.is_set():
+        log.info("stopped")
+
+
+def main(
+    config: Config,
+    *,
+    corpus: os.PathLike[str] | None,
+    index: os.PathLike[str] | None,
+    err: TextIO,
+    notice: Callable[[str], None],
+    progress: Progress | None,
+    level: int = logging.INFO,
+) -> int:
+    """Run the bot until Ctrl-C or SIGTERM; return 0, or raise a CitebotError to report."""
+    with _interrupt_on_sigterm():
+        try:
+            token = read_token(config)
+            setup_logging(err, token, level)
+            bot, token = prepare(
+                config, corpus=corpus, index=index, notice=notice, progress=progress
+            )
+        except KeyboardInterrupt:
+            return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_until_signalled(bot, token))
+    return 0

@@ -1,0 +1,661 @@
+"""The bot end to end: the real discord.py client, started as `citebot run` starts it, against a
+local fake Discord server. Assertions are on the REST calls the bot makes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import discord.gateway
+import discord.http
+import pytest
+from fakediscord import (
+    Call,
+    ErrorLog,
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeUser,
+    Intent,
+    Perm,
+    capture_errors,
+    run_checked,
+)
+
+from bot.config import load_config
+from bot.discord.client import CitebotBot
+from bot.discord.runner import prepare, serve
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "e2e-bot-token.SECRET.0123456789"
+GUILD = 1_400_000_000_000_000_001
+AUTO, MENTION, COMMANDS, UNLISTED = (1_400_000_000_000_000_000 + i for i in (10, 11, 12, 13))
+ALICE, MOD, ADMIN = 1_400_000_000_000_000_100, 1_400_000_000_000_000_101, 1_400_000_000_000_000_102
+BOT = 1_400_000_000_000_000_200
+MAINTAINERS, MANAGERS = 1_400_000_000_000_000_300, 1_400_000_000_000_000_301
+EPHEMERAL = 64
+
+LANDMINES = "How many people were killed by the landmine explosions?"
+LANDMINES_QUOTE = "two landmine blasts killed six people"
+TOKYO = "What is the population of Tokyo?"
+
+CONFIG = """\
+corpus: corpus
+index: state/index.cbi
+discord:
+  token_env: CITEBOT_E2E_TOKEN
+  api_base: {api_base}
+  gateway: {gateway}
+  guilds: [{guild}]
+  channels:
+    - {{id: {auto}, mode: auto}}
+    - {{id: {mention}, mode: mention}}
+    - {{id: {commands}, mode: commands}}
+commands:
+  ask: {{name: frage, description: "Ask the sources"}}
+  source: {{name: quelle}}
+  reindex: {{roles: [Maintainers]}}
+answers:
+  cooldown: {{rate: {rate}, per: 60}}
+  feedback: state/feedback.jsonl
+"""
+
+
+# -- The world: a copy of the corpus with its index built once -----------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the bundled corpus and its index, built once for the module."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(ROOT / "corpus", root / "corpus")  # copy2 keeps mtimes: the index stays fresh
+    (root / "citebot.yaml").write_text("corpus: corpus\nindex: state/index.cbi\n")
+    from bot.library import open_library
+
+    open_library(load_config(root / "citebot.yaml"), notice=lambda m: None)
+    return root
+
+
+@pytest.fixture
+def world(built: Path, tmp_path: Path) -> Path:
+    """A private copy of the built world for one test (it may change the corpus)."""
+    shutil.copytree(built, tmp_path / "world")
+    return tmp_path / "world"
+
+
+def make_fake() -> FakeDiscord:
+    guild = FakeGuild(
+        id=GUILD,
+        name="Docs",
+        channels=[
+            FakeChannel(AUTO, "ask-anything"),
+            FakeChannel(MENTION, "general", position=1),
+            FakeChannel(COMMANDS, "commands", position=2),
+            FakeChannel(UNLISTED, "off-topic", position=3),
+        ],
+        roles=[
+            FakeRole(MAINTAINERS, "Maintainers", 0),
+            FakeRole(MANAGERS, "Managers", int(Perm.MANAGE_GUILD)),
+        ],
+        members=[
+            FakeMember(FakeUser(ALICE, "alice")),
+            FakeMember(FakeUser(MOD, "mod"), roles=[MAINTAINERS]),
+            FakeMember(FakeUser(ADMIN, "admin"), roles=[MANAGERS]),
+        ],
+    )
+    return FakeDiscord(token=TOKEN, bot_id=BOT, bot_name="citebot", guilds=[guild])
+
+
+def write_config(world: Path, fake: FakeDiscord, rate: int = 50) -> Path:
+    path = world / "citebot.yaml"
+    path.write_text(
+        CONFIG.format(
+            api_base=fake.api_base,
+            gateway=fake.gateway,
+            guild=GUILD,
+            auto=AUTO,
+            mention=MENTION,
+            commands=COMMANDS,
+            rate=rate,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+@contextlib.contextmanager
+def endpoints_restored() -> Iterator[None]:
+    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+
+@dataclass
+class Session:
+    fake: FakeDiscord
+    bot: CitebotBot
+    errors: ErrorLog
+    world: Path
+
+
+@contextlib.asynccontextmanager
+async def started(
+    world: Path, fake: FakeDiscord, rate: int = 50
+) -> AsyncIterator[tuple[CitebotBot, asyncio.Event]]:
+    """Start the bot exactly as `citebot run` does, with the config pointing at the fake."""
+    config = load_config(write_config(world, fake, rate))
+    with endpoints_restored():
+        bot, token = prepare(
+            config,
+            notice=lambda m: None,
+            environ={"CITEBOT_E2E_TOKEN": TOKEN},
+            guild_ready_timeout=0.05,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(bot, token, stop))
+        ready = asyncio.create_task(bot.wait_until_ready())
+        try:
+            done, _ = await asyncio.wait({task, ready}, timeout=10, return_when="FIRST_COMPLETED")
+            if task in done:
+                task.result()
+                raise AssertionError("the bot stopped before it was ready")
+            assert ready in done, "the bot was not ready within 10 s"
+            yield bot, stop
+        finally:
+            ready.cancel()
+            stop.set()
+            await asyncio.wait_for(task, 10)
+
+
+@contextlib.asynccontextmanager
+async def session(world: Path, rate: int = 50) -> AsyncIterator[Session]:
+    """A fake Discord with the bot running; fails on logged errors, unknown routes, mentions."""
+    with capture_errors("discord", "citebot") as errors:
+        async with make_fake() as fake, started(world, fake, rate) as (bot, _):
+            yield Session(fake, bot, errors, world)
+        fake.assert_no_unknown_calls()
+        assert_no_mentions_allowed(fake.calls)
+        assert TOKEN not in repr(fake.calls)
+    errors.check()
+
+
+def message_payload(call: Call) -> dict[str, Any] | None:
+    """The message a call posts or edits (channel message, followup, interaction reply)."""
+    body = call.json if isinstance(call.json, dict) else None
+    if body is None or call.method not in ("POST", "PATCH"):
+        return None
+    if call.path.endswith("/callback"):
+        return body.get("data") if body.get("type") in (4, 7) else None
+    return body if ("content" in body or "embeds" in body) else None
+
+
+def assert_no_mentions_allowed(calls: list[Call]) -> None:
+    """Every message the bot sent says: parse no mentions at all."""
+    payloads = [p for c in calls if (p := message_payload(c)) is not None]
+    assert payloads, "the bot sent no message"
+    for payload in payloads:
+        allowed = payload.get("allowed_mentions")
+        assert allowed is not None and allowed.get("parse") == [], payload
+        assert not allowed.get("users") and not allowed.get("roles"), payload
+        assert not allowed.get("replied_user"), payload
+
+
+def run(coro: Any) -> None:
+    run_checked(coro, timeout=60)
+
+
+def embed_of(payload: dict[str, Any]) -> dict[str, Any]:
+    [embed] = payload["embeds"]
+    return embed
+
+
+def buttons(payload: dict[str, Any]) -> dict[str, str]:
+    """Label (or emoji) → custom_id of the buttons of a message."""
+    found = {}
+    for row in payload.get("components", []):
+        for item in row["components"]:
+            label = item.get("label") or item.get("emoji", {}).get("name")
+            found[label] = item["custom_id"]
+    return found
+
+
+async def nothing_sent(fake: FakeDiscord, start: int, wait: float = 0.3) -> None:
+    await asyncio.sleep(wait)
+    sent = [c for c in fake.calls[start:] if message_payload(c) is not None]
+    assert sent == [], [(c.method, c.path) for c in sent]
+
+
+async def ask(s: Session, question: str, *, user: int = ALICE, channel: int = COMMANDS) -> Call:
+    ix = await s.fake.dispatch_interaction(
+        "frage", {"question": question}, user=user, channel_id=channel
+    )
+    callback = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+    assert callback.json == {"type": 5}  # deferred within the 3 s, visible to all
+    return await s.fake.wait_for_call("POST", re.escape(ix.webhook_path), status=200)
+
+
+# -- Tests -----------------------------------------------------------------------------------
+
+
+def test_commands_are_synced_under_their_names_and_only_when_changed(world: Path) -> None:
+    async def scenario() -> None:
+        with capture_errors("discord", "citebot") as errors:
+            async with make_fake() as fake:
+                async with started(world, fake):
+                    put = await fake.wait_for_call(
+                        "PUT", rf"/applications/{BOT}/guilds/{GUILD}/commands"
+                    )
+                    by_name = {c["name"]: c for c in put.json}
+                    assert set(by_name) == {"frage", "quelle", "sources", "reindex"}
+                    assert by_name["frage"]["description"] == "Ask the sources"
+                    [question] = by_name["frage"]["options"]
+                    assert (question["name"], question["required"]) == ("question", True)
+                    [passage] = by_name["quelle"]["options"]
+                    assert passage["autocomplete"] is True
+                    # Roles may run /reindex, so it is not hidden behind Manage Server.
+                    assert by_name["reindex"]["default_member_permissions"] is None
+                    assert fake.commands() == []  # nothing global
+                    assert fake.identify_intents & Intent.MESSAGE_CONTENT
+                mark = len(fake.calls)
+                async with started(world, fake):  # a restart with the same commands
+                    await fake.wait_for_call(
+                        "GET", rf"/applications/{BOT}/guilds/{GUILD}/commands", start=mark
+                    )
+                assert fake.calls_for("PUT", r"/applications/.*", start=mark) == []
+                fake.assert_no_unknown_calls()
+        errors.check()
+
+    run(scenario())
+
+
+def test_ask_defers_then_follows_up_with_the_quote(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            followup = await ask(s, LANDMINES)
+            embed = embed_of(followup.json)
+            assert embed["title"] == LANDMINES
+            first = embed["description"].split("\n\n")[0]
+            assert first.startswith("> **[1]** ")
+            assert re.sub(r"\*\*", "", first).find(LANDMINES_QUOTE) > 0
+            assert "**landmine**" in first and "**killed**" in first
+            assert "— Azerbaijan’s Continuation of Military Operations" in first
+            assert embed["footer"]["text"] == "Full passage and citation: /quelle 1 … /quelle 3"
+            assert set(buttons(followup.json)) == {"More", "👍", "👎"}
+            assert not followup.json.get("flags", 0) & EPHEMERAL
+
+    run(scenario())
+
+
+def test_source_shows_the_full_paragraph_privately(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            followup = await ask(s, LANDMINES)
+            ix = await s.fake.dispatch_interaction(
+                "quelle", {"passage": "1"}, user=ALICE, channel_id=COMMANDS
+            )
+            reply = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert reply.json["type"] == 4 and reply.json["data"]["flags"] & EPHEMERAL
+            embed = embed_of(reply.json["data"])
+            passage = s.bot.desk.library.searcher().source("004_00bdb56021c742e6#15").passage
+            assert embed["description"] == passage.text  # the whole paragraph, verbatim
+            assert LANDMINES_QUOTE in embed["description"]
+            fields = {f["name"]: f["value"] for f in embed["fields"]}
+            assert fields["Passage"] == "`004_00bdb56021c742e6#15`"
+            assert fields["File"] == "`004_00bdb56021c742e6.txt`"
+            assert any(name.startswith("Before") for name in fields)
+            assert "Paragraph" in fields and embed_of(followup.json)["title"] == LANDMINES
+
+            # Someone else has no last answer here; an id works for everyone.
+            ix = await s.fake.dispatch_interaction(
+                "quelle", {"passage": "1"}, user=MOD, channel_id=COMMANDS
+            )
+            refused = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert "ask a question first" in refused.json["data"]["content"]
+            ix = await s.fake.dispatch_interaction(
+                "quelle", {"passage": "../../etc/passwd"}, user=MOD, channel_id=COMMANDS
+            )
+            refused = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert "is not a passage id" in refused.json["data"]["content"]
+            assert refused.json["data"]["flags"] & EPHEMERAL
+
+    run(scenario())
+
+
+def test_source_autocomplete_offers_recent_passages(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            await ask(s, LANDMINES)
+            ix = await s.fake.dispatch_autocomplete(
+                "quelle", {"passage": ""}, "passage", user=ALICE, channel_id=COMMANDS
+            )
+            await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            choices = s.fake.interaction_choices(ix)
+            assert choices is not None and len(choices) == 3
+            assert choices[0]["name"].startswith("1 · Azerbaijan’s Continuation")
+            assert choices[0]["value"] == "004_00bdb56021c742e6#15"
+            ix = await s.fake.dispatch_autocomplete(
+                "quelle", {"passage": "003_a7"}, "passage", user=MOD, channel_id=COMMANDS
+            )
+            await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            values = [c["value"] for c in s.fake.interaction_choices(ix) or []]
+            assert values[:2] == ["003_a723c924b9b358b3#1", "003_a723c924b9b358b3#2"]
+            assert len(values) == 25
+
+    run(scenario())
+
+
+def test_auto_channel_answers_every_message(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            sent = await s.fake.dispatch_message(AUTO, LANDMINES, author=ALICE)
+            reply = await s.fake.wait_for_call("POST", rf"/channels/{AUTO}/messages")
+            assert int(reply.json["message_reference"]["message_id"]) == int(sent["id"])
+            assert LANDMINES_QUOTE in embed_of(reply.json)["description"].replace("**", "")
+            await nothing_sent(s.fake, len(s.fake.calls))  # not its own reply
+
+    run(scenario())
+
+
+def test_mention_channel_answers_mentions_and_replies_only(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            fake = s.fake
+            mark = len(fake.calls)
+            await fake.dispatch_message(MENTION, LANDMINES, author=ALICE)
+            await nothing_sent(fake, mark)
+
+            await fake.dispatch_message(
+                MENTION, f"<@{BOT}> {LANDMINES}", author=ALICE, mentions=[BOT]
+            )
+            reply = await fake.wait_for_call("POST", rf"/channels/{MENTION}/messages", start=mark)
+            assert embed_of(reply.json)["title"] == LANDMINES  # the mention is not the question
+
+            mark = len(fake.calls)
+            await fake.dispatch_message(
+                MENTION, TOKYO, author=ALICE, referenced_message=int(reply.response["id"])
+            )
+            answer = await fake.wait_for_call("POST", rf"/channels/{MENTION}/messages", start=mark)
+            embed = embed_of(answer.json)
+            assert embed["title"] == TOKYO
+            assert embed["description"].startswith("**Not found in the sources.")
+            assert set(buttons(answer.json)) == {"Closest passages"}
+
+            mark = len(fake.calls)
+            await fake.dispatch_message(MENTION, f"<@{BOT}>", author=ALICE, mentions=[BOT])
+            empty = await fake.wait_for_call("POST", rf"/channels/{MENTION}/messages", start=mark)
+            assert "Ask me something" in embed_of(empty.json)["description"]
+
+            mark = len(fake.calls)
+            await fake.dispatch_message(COMMANDS, f"<@{BOT}> {LANDMINES}", mentions=[BOT])
+            await nothing_sent(fake, mark)  # a commands-only channel ignores messages
+
+    run(scenario())
+
+
+def test_unlisted_channel_gets_nothing_or_a_private_refusal(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            mark = len(s.fake.calls)
+            await s.fake.dispatch_message(UNLISTED, f"<@{BOT}> {LANDMINES}", mentions=[BOT])
+            await nothing_sent(s.fake, mark)
+            ix = await s.fake.dispatch_interaction(
+                "frage", {"question": LANDMINES}, user=ALICE, channel_id=UNLISTED
+            )
+            reply = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert reply.json["type"] == 4
+            data = reply.json["data"]
+            assert data["flags"] & EPHEMERAL
+            assert data["content"] == (
+                f"I don't answer here. Ask me in <#{AUTO}>, <#{MENTION}>, <#{COMMANDS}>."
+            )
+
+    run(scenario())
+
+
+def test_mentions_in_questions_ping_no_one(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            question = f"@everyone <@&{MAINTAINERS}> **landmine** explosions killed how many?"
+            reply_call = await ask(s, question)
+            title = embed_of(reply_call.json)["title"]
+            assert "@everyone" not in title and "@\u200beveryone" in title
+            assert f"<@\u200b&{MAINTAINERS}>" in title and "\\*\\*landmine\\*\\*" in title
+            await s.fake.dispatch_message(AUTO, question, author=ALICE)
+            reply = await s.fake.wait_for_call("POST", rf"/channels/{AUTO}/messages")
+            assert reply.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+
+    run(scenario())
+
+
+def test_cooldown_is_per_user_and_friendly(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world, rate=2) as s:
+            await ask(s, LANDMINES)
+            await s.fake.dispatch_message(AUTO, LANDMINES, author=ALICE)  # shares the limit
+            await s.fake.wait_for_call("POST", rf"/channels/{AUTO}/messages")
+            ix = await s.fake.dispatch_interaction(
+                "frage", {"question": LANDMINES}, user=ALICE, channel_id=COMMANDS
+            )
+            slow = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert slow.json["type"] == 4 and slow.json["data"]["flags"] & EPHEMERAL
+            assert re.fullmatch(
+                r"You're asking quickly: try again in \d+ s\.", slow.json["data"]["content"]
+            )
+            mark = len(s.fake.calls)
+            await s.fake.dispatch_message(AUTO, LANDMINES, author=ALICE)
+            warned = await s.fake.wait_for_call("POST", rf"/channels/{AUTO}/messages", start=mark)
+            assert "try again in" in warned.json["content"]
+            mark = len(s.fake.calls)
+            await s.fake.dispatch_message(AUTO, LANDMINES, author=ALICE)
+            await nothing_sent(s.fake, mark)  # warned once per wait, then silent
+            await ask(s, LANDMINES, user=MOD)  # other people are not slowed down
+
+    run(scenario())
+
+
+def test_reindex_needs_manage_server_or_a_role_and_reports_changes(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            fake = s.fake
+            ix = await fake.dispatch_interaction("reindex", user=ALICE, channel_id=COMMANDS)
+            refused = await fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert refused.json["type"] == 4 and refused.json["data"]["flags"] & EPHEMERAL
+            assert refused.json["data"]["content"].startswith(
+                "Only members with Manage Server or one of these roles"
+            )
+
+            corpus = s.world / "corpus"
+            (corpus / "005_new.md").write_text(
+                "---\ntitle: Ceasefire notes\n---\n\nA ceasefire was agreed after one day of "
+                "fighting, the notes of the negotiators say.\n",
+                encoding="utf-8",
+            )
+            (corpus / "000_06e4a3d4349daa13.txt").unlink()
+            with (corpus / "002_95f8cc32a9bf2268.txt").open("a", encoding="utf-8") as f:
+                f.write("\nThe negotiators met again in Yevlakh on Thursday afternoon.\n")
+
+            ix = await fake.dispatch_interaction("reindex", user=MOD, channel_id=COMMANDS)
+            deferred = await fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert deferred.json == {"type": 5, "data": {"flags": EPHEMERAL}}
+            report = await fake.wait_for_call("POST", re.escape(ix.webhook_path), timeout=30)
+            assert report.json["flags"] & EPHEMERAL
+            fields = {f["name"]: f["value"] for f in embed_of(report.json)["fields"]}
+            assert fields["Added (1)"] == "005\\_new.md"
+            assert fields["Removed (1)"] == "000\\_06e4a3d4349daa13.txt"
+            assert fields["Updated (1)"] == "002\\_95f8cc32a9bf2268.txt"
+
+            answer = await ask(s, "When was the ceasefire agreed by the negotiators?")
+            assert "Ceasefire notes" in embed_of(answer.json)["description"]
+
+            ix = await fake.dispatch_interaction("reindex", user=ADMIN, channel_id=COMMANDS)
+            report = await fake.wait_for_call("POST", re.escape(ix.webhook_path), timeout=30)
+            assert embed_of(report.json)["title"] == "Index rebuilt: no document changed"
+
+    run(scenario())
+
+
+def test_reindex_with_a_broken_config_keeps_serving(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            path = s.world / "citebot.yaml"
+            path.write_text(path.read_text() + "retrieval: {k1: lots}\n", encoding="utf-8")
+            ix = await s.fake.dispatch_interaction("reindex", user=ADMIN, channel_id=COMMANDS)
+            reply = await s.fake.wait_for_call("POST", re.escape(ix.webhook_path))
+            content = reply.json["content"]
+            assert content.startswith("Not rebuilt; I keep serving the current index.")
+            assert "retrieval.k1" in content
+            followup = await ask(s, LANDMINES)
+            assert LANDMINES_QUOTE in embed_of(followup.json)["description"].replace("**", "")
+
+    run(scenario())
+
+
+def test_more_votes_and_closest_buttons(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            fake = s.fake
+            followup = await ask(s, LANDMINES)
+            message_id = int(followup.response["id"])
+            ids = buttons(followup.json)
+
+            ix = await fake.dispatch_component(ids["More"], message_id, user=MOD)
+            deferred = await fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert deferred.json == {"type": 5, "data": {"flags": EPHEMERAL}}
+            more = await fake.wait_for_call("POST", re.escape(ix.webhook_path))
+            assert more.json["flags"] & EPHEMERAL
+            assert embed_of(more.json)["description"].startswith("> **[4]** ")
+            assert "More" in buttons(more.json)
+
+            # The clicker's /quelle 4 is the first of those passages.
+            ix = await fake.dispatch_interaction(
+                "quelle", {"passage": "4"}, user=MOD, channel_id=COMMANDS
+            )
+            shown = await fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert embed_of(shown.json["data"])["fields"]
+
+            for who, vote in ((ALICE, "👍"), (MOD, "👎")):
+                ix = await fake.dispatch_component(ids[vote], message_id, user=who)
+                thanks = await fake.wait_for_call("POST", re.escape(ix.callback_path))
+                assert thanks.json["data"]["content"].startswith("Thanks, noted " + vote)
+                assert thanks.json["data"]["flags"] & EPHEMERAL
+
+            not_found = await ask(s, TOKYO)
+            ix = await fake.dispatch_component(
+                buttons(not_found.json)["Closest passages"], int(not_found.response["id"])
+            )
+            closest = await fake.wait_for_call("POST", re.escape(ix.webhook_path))
+            description = embed_of(closest.json)["description"]
+            assert (
+                description.startswith("*Not found in the sources.") and "> **[1]**" in description
+            )
+
+            log = s.world / "state" / "feedback.jsonl"
+            records = [json.loads(line) for line in log.read_text().splitlines()]
+            votes = [r for r in records if r["kind"] == "vote"]
+            assert [v["vote"] for v in votes] == ["up", "down"]
+            assert votes[0]["question"] == LANDMINES and len(votes[0]["passages"]) == 3
+            assert votes[0]["user"] != votes[1]["user"]
+            assert str(ALICE) not in log.read_text() and str(MOD) not in log.read_text()
+            unanswered = [r for r in records if r["kind"] == "unanswered"]
+            assert [r["question"] for r in unanswered] == [TOKYO]
+
+    run(scenario())
+
+
+def test_buttons_of_a_forgotten_answer_ask_to_ask_again(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            followup = await ask(s, LANDMINES)
+            message = dict(s.fake.message(int(followup.response["id"])) or {})
+            for row in message["components"]:  # as if the bot had restarted since
+                for item in row["components"]:
+                    item["custom_id"] = re.sub(r"[0-9a-f]{12}", "0" * 12, item["custom_id"])
+            ix = await s.fake.dispatch_component(buttons(message)["👍"], message)
+            reply = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert "please ask again" in reply.json["data"]["content"]
+
+    run(scenario())
+
+
+# -- The command line ------------------------------------------------------------------------
+
+
+def test_run_without_a_token_names_the_variable(world: Path, capsys) -> None:
+    from bot.cli import run as cli
+
+    os.environ.pop("DISCORD_TOKEN", None)
+    (world / "citebot.yaml").write_text("corpus: corpus\ndiscord: {channels: [{id: 5}]}\n")
+    code = cli(["run", "--config", str(world / "citebot.yaml")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        "citebot: error: the environment variable DISCORD_TOKEN is not set; put the bot token "
+        "in it (Discord developer portal → your application → Bot → Reset Token)"
+    )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_citebot_run_connects_and_stops_cleanly_on_sigterm(world: Path) -> None:
+    async def scenario() -> None:
+        async with make_fake() as fake:
+            config = write_config(world, fake)
+            env = {**os.environ, "CITEBOT_E2E_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--config",
+                str(config),
+                "--log-level",
+                "debug",
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            try:
+                synced = asyncio.create_task(
+                    fake.wait_for_call(
+                        "PUT", rf"/applications/{BOT}/guilds/{GUILD}/commands", timeout=30
+                    )
+                )
+                exited = asyncio.create_task(process.wait())
+                await asyncio.wait({synced, exited}, return_when="FIRST_COMPLETED")
+                if exited.done():
+                    synced.cancel()
+                    stderr = (await process.stderr.read()).decode() if process.stderr else ""
+                    raise AssertionError(f"citebot run exited early:\n{stderr}")
+                exited.cancel()
+                synced.result()
+                await fake.wait_until_connected(timeout=20)
+                await fake.dispatch_message(AUTO, LANDMINES, author=ALICE)
+                await fake.wait_for_call("POST", rf"/channels/{AUTO}/messages", timeout=10)
+                process.send_signal(signal.SIGTERM)
+                out, err = await asyncio.wait_for(process.communicate(), 20)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+            log = err.decode()
+            assert process.returncode == 0, log
+            assert TOKEN not in log and TOKEN not in out.decode()
+            assert "registered commands in server" in log and "Traceback" not in log
+            assert "[DEBUG   ] discord.gateway" in log  # the debug level was honoured
+            assert_no_mentions_allowed(fake.calls)
+
+    run(scenario())
