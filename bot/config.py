@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -308,16 +309,28 @@ class Config:
 
     def channels(self) -> list[Channel]:
         """Return the configured channels with their corpus and index paths resolved."""
+        return list(self._channels)
+
+    def channel(self, channel_id: int | None) -> Channel | None:
+        """Return the configured channel with this id, or None when it is not listed."""
+        return self._channel_ids.get(channel_id) if channel_id is not None else None
+
+    @cached_property
+    def _channels(self) -> tuple[Channel, ...]:
+        # Resolved once: the bot looks channels up for every message.
         result = []
         for c in self.data.discord.channels:
             corpus = (self.base / c.corpus).resolve() if c.corpus else self.corpus
             index = (self.base / c.index).resolve() if c.index else self.index_for(corpus)
             result.append(Channel(c.id, c.mode, corpus, index))
-        return result
+        return tuple(result)
 
-    def channel(self, channel_id: int | None) -> Channel | None:
-        """Return the configured channel with this id, or None when it is not listed."""
-        return next((c for c in self.channels() if c.id == channel_id), None)
+    @cached_property
+    def _channel_ids(self) -> dict[int, Channel]:
+        found: dict[int, Channel] = {}
+        for channel in self._channels:
+            found.setdefault(channel.id, channel)
+        return found
 
 
 def cache_path(corpus: Path) -> Path:

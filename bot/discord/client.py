@@ -133,9 +133,9 @@ class CitebotBot(commands.Bot):
 
     def channels_in(self, guild: discord.Guild | None) -> list[int]:
         """Return the configured channels of a server, to point a user to them."""
-        if guild is None:
-            return []
-        return [c.id for c in self.desk.config.channels() if guild.get_channel(c.id) is not None]
+        listed = [c.id for c in self.desk.config.channels()]
+        here = [c for c in listed if guild is not None and guild.get_channel(c) is not None]
+        return here or listed
 
     async def blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking function (search, file I/O, rebuild) in a worker thread."""
@@ -219,5 +219,7 @@ class CitebotBot(commands.Bot):
 
 def _replies_to(message: discord.Message, user_id: int) -> bool:
     reference = message.reference
-    resolved = reference.resolved if reference is not None else None
-    return isinstance(resolved, discord.Message) and resolved.author.id == user_id
+    if reference is None:
+        return False
+    replied = reference.resolved or reference.cached_message  # cached: the bot's own messages
+    return isinstance(replied, discord.Message) and replied.author.id == user_id

@@ -81,17 +81,27 @@ async def sync_commands(tree: app_commands.CommandTree, guilds: Sequence[discord
             if shape(local) == shape(remote):
                 log.info("commands in %s are up to date", where)
                 continue
+        except discord.Forbidden as exc:
+            _cannot_register(where, exc)
+            continue
+        except (discord.HTTPException, KeyError, TypeError, ValueError) as exc:
+            log.info("cannot compare the commands in %s (%s); registering them", where, exc)
+        try:
             await tree.sync(guild=guild)
         except discord.Forbidden as exc:
-            log.error(
-                "cannot register commands in %s: Discord says %s (invite the bot to that server "
-                "with the applications.commands scope, or fix discord.guilds)",
-                where,
-                exc.text or exc.status,
-            )
+            _cannot_register(where, exc)
             continue
         except discord.HTTPException as exc:
             log.error("cannot register commands in %s: %s", where, exc)
             continue
         names = ", ".join(f"/{c['name']}" for c in local) or "none"
         log.info("registered commands in %s: %s", where, names)
+
+
+def _cannot_register(where: str, exc: discord.HTTPException) -> None:
+    log.error(
+        "cannot register commands in %s: Discord says %s (invite the bot to that server with "
+        "the applications.commands scope, or fix discord.guilds)",
+        where,
+        exc.text or exc.status,
+    )

@@ -340,7 +340,7 @@ def notice(text: str) -> str:
 def refusal(channel_ids: Sequence[int]) -> str:
     """Return the reply to a command used where the bot does not answer."""
     if not channel_ids:
-        return notice("I don't answer in any channel of this server.")
+        return notice("I don't answer in any channel yet: my config lists none.")
     where = ", ".join(f"<#{c}>" for c in channel_ids[:20])
     more = f" and {len(channel_ids) - 20} more" if len(channel_ids) > 20 else ""
     return notice(f"I don't answer here. Ask me in {where}{more}.")

@@ -283,6 +283,58 @@ def test_commands_are_synced_under_their_names_and_only_when_changed(world: Path
     run(scenario())
 
 
+def test_commands_are_registered_when_they_cannot_be_compared(world: Path) -> None:
+    async def scenario() -> None:
+        with capture_errors("discord", "citebot") as errors:
+            async with make_fake() as fake:
+                path = rf"/applications/{BOT}/guilds/{GUILD}/commands"
+                fake.fail_next("GET", path, status=404, body={"message": "?", "code": 0})
+                async with started(world, fake):
+                    put = await fake.wait_for_call("PUT", path)
+                    assert {c["name"] for c in put.json} == {
+                        "frage",
+                        "quelle",
+                        "sources",
+                        "reindex",
+                    }
+        errors.check()
+
+    run(scenario())
+
+
+def test_sources_are_listed_privately_and_paged(world: Path) -> None:
+    (world / "state" / "index.cbi").unlink()
+    for i in range(8):
+        (world / "corpus" / f"extra{i}.md").write_text(
+            f"---\ntitle: Extra document {i}\npublisher: Example\n---\n\n"
+            f"This extra document number {i} exists to make the list longer than a page.\n",
+            encoding="utf-8",
+        )
+
+    async def scenario() -> None:
+        async with session(world) as s:
+            ix = await s.fake.dispatch_interaction("sources", user=ALICE, channel_id=MENTION)
+            listed = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            data = listed.json["data"]
+            assert listed.json["type"] == 4 and data["flags"] & EPHEMERAL
+            embed = embed_of(data)
+            assert embed["title"] == "13 documents" and embed["footer"]["text"] == "Page 1 of 2"
+            ids = buttons(data)
+            assert set(ids) == {"Previous", "Next"}
+            message = s.fake.interaction_original(ix)
+            assert message is not None
+            ix = await s.fake.dispatch_component(ids["Next"], message, user=ALICE)
+            turned = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
+            assert turned.json["type"] == 7  # the same message, edited
+            page = embed_of(turned.json["data"])
+            assert (
+                page["footer"]["text"] == "Page 2 of 2"
+                and "Extra document 7" in page["description"]
+            )
+
+    run(scenario())
+
+
 def test_ask_defers_then_follows_up_with_the_quote(world: Path) -> None:
     async def scenario() -> None:
         async with session(world) as s:
