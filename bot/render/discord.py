@@ -169,10 +169,18 @@ def _footer(source_command: str | None, start: int, count: int) -> str | None:
     return f"Full passage and citation: /{source_command} {numbers}"
 
 
-def _unmatched(answer: Answer) -> str:
-    if not answer.unmatched_terms:
-        return ""
-    return "-# No source mentions: " + fit(", ".join(answer.unmatched_terms), 300)
+def _notes(answer: Answer) -> str:
+    """Return the small print under an answer: words no source has, a stale index."""
+    notes = []
+    if answer.unmatched_terms:
+        notes.append("-# No source mentions: " + fit(", ".join(answer.unmatched_terms), 300))
+    shown = {hit.passage.id for hit in answer.hits}
+    if shown.intersection(answer.stale):
+        notes.append(
+            "-# ⚠ Some of these files changed since the index was built; "
+            "the quotes may be out of date until it is rebuilt."
+        )
+    return "\n".join(notes)
 
 
 def _question_title(question: str) -> str:
@@ -188,7 +196,7 @@ def answer_embed(
         text = ABSTAIN.get(answer.reason or "", NOT_FOUND)
         if answer.hits and answer.reason in ("weak_match", None):
             text += " The closest passages are behind the button below; they may not answer it."
-        body = "\n\n".join(x for x in (f"**{text}**", _unmatched(answer)) if x)
+        body = "\n\n".join(x for x in (f"**{text}**", _notes(answer)) if x)
         return discord.Embed(title=title, description=body, colour=NOT_FOUND_COLOR)
     return _passages_embed(
         title, answer, answer.hits, source_command=source_command, start=start, colour=ANSWER_COLOR
@@ -229,7 +237,7 @@ def _passages_embed(
     start: int,
     colour: discord.Colour,
 ) -> discord.Embed:
-    tail = _unmatched(answer)
+    tail = _notes(answer)
     budget = DESCRIPTION - 200 - len(tail)  # room for a note put in front (closest passages)
     body = _hits_text(hits, start, budget)
     while len(body) > budget and len(hits) > 1:  # only with many hits with huge citations

@@ -282,3 +282,19 @@ def test_shorten_never_exceeds_its_limit(text: str, limit: int) -> None:
     out = render.shorten(text, limit)
     assert len(out) <= limit
     assert out == text or out.endswith("…")
+
+
+def test_notes_name_unknown_words_and_a_stale_index() -> None:
+    a = Answer(
+        "GDP of Karabakh?",
+        True,
+        (hit("Karabakh text.", n=2),),
+        unmatched_terms=("GDP",),
+        stale=("report#2",),
+    )
+    description = render.answer_embed(a).description
+    assert description.endswith(
+        "-# No source mentions: GDP\n"
+        "-# ⚠ Some of these files changed since the index was built; "
+        "the quotes may be out of date until it is rebuilt."
+    )
