@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import Stemmer
 
@@ -120,8 +119,7 @@ _IRREGULAR = {
 }
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A word of the original text and the index terms it yields."""
 
     start: int
@@ -147,15 +145,17 @@ class Analyzer:
             out.extend(terms)
         return out
 
-    def tokens(self, text: str) -> Iterator[Token]:
-        """Yield each word of `text` with its character span and index terms."""
+    def tokens(self, text: str) -> list[Token]:
+        """Return each word of `text` with its character span and index terms."""
+        return list(map(Token._make, self.spans(text)))
+
+    def spans(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Return (start, end, terms) of each word of `text`: `tokens` as plain tuples."""
         cache = self._cache
-        for match in _TOKEN.finditer(text.translate(_PUNCT)):
-            word = match.group()
-            terms = cache.get(word)
-            if terms is None:
-                terms = cache[word] = self._word_terms(word)
-            yield Token(match.start(), match.end(), terms)
+        matches = list(_TOKEN.finditer(text.translate(_PUNCT)))
+        for word in {m.group() for m in matches}.difference(cache):
+            cache[word] = self._word_terms(word)
+        return [(m.start(), m.end(), cache[m.group()]) for m in matches]
 
     def _word_terms(self, word: str) -> tuple[str, ...]:
         if word[0].isdigit() and "," in word:

@@ -84,7 +84,20 @@ class DocumentInfo:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage found for a question, with its score and best-matching quote."""
+    """A passage found for a question, with its score and best-matching quote.
+
+    - `score`: what the passages are ranked by, best first. The passage's BM25 score (as
+      rank-bm25 defines it), raised by a fixed share when the question asks for a kind of
+      answer (who: a name, when: a date, how many: a number, where: a place) and the quote
+      holds one. For statements that are not such questions it is the BM25 score.
+    - `quote`: the one or two consecutive sentences of the passage that best match the
+      question, verbatim (a substring of `passage.text`).
+    - `matched_terms`: the words of `passage.text` (verbatim, each once) that matched the
+      question, for bolding.
+    - `also_in`: other documents with a near-identical passage (same facts in nearly the same
+      words), best first: "also reported by". Their passage ids are `also_ids`, in the same
+      order. Near-duplicates within the same document are dropped without a mention.
+    """
 
     passage: Passage
     score: float
@@ -92,6 +105,7 @@ class Hit:
     matched_terms: tuple[str, ...]  # words of the passage that matched the question
     source: DocumentInfo
     also_in: tuple[DocumentInfo, ...] = ()
+    also_ids: tuple[str, ...] = ()  # passage ids of `also_in`, in the same order
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
@@ -110,19 +124,81 @@ class Hit:
             "quote": self.quote,
             "score": round(self.score, 6),
             "matched_terms": list(self.matched_terms),
+            "also_in": [
+                {
+                    "id": passage_id,
+                    "doc": d.doc,
+                    "title": d.title,
+                    "publisher": d.publisher,
+                    "date": d.date,
+                    "url": d.url,
+                }
+                for d, passage_id in zip(self.also_in, self.also_ids, strict=False)
+            ],
         }
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One source's side of a disagreement: its passage and the words that state its figure."""
+
+    passage_id: str
+    doc: str
+    title: str
+    text: str  # verbatim from the passage's quote, e.g. "four police officers"
+    rank: int  # 1-based position of the passage among the answer's hits
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON form."""
+        return {
+            "id": self.passage_id,
+            "doc": self.doc,
+            "title": self.title,
+            "text": self.text,
+            "rank": self.rank,
+        }
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that differ: passages of different documents giving different figures.
+
+    `about` names what they count ("killed", "injured", or the counted noun); `claims` holds
+    two or more claims, in the order of the answer's hits, each pointing at a hit by `rank`.
+    A renderer shows them side by side: "Sources differ on killed: 5 persons were killed
+    (Title A) · 27 deaths (Title B)".
+    """
+
+    about: str
+    claims: tuple[Claim, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON form."""
+        return {"about": self.about, "claims": [c.to_dict() for c in self.claims]}
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What citebot says to a question: the one thing every renderer turns into output."""
+    """What citebot says to a question: the one thing every renderer turns into output.
+
+    - `answered`: False when the sources do not answer it; `hits` then holds the closest
+      passages (possibly none) and `reason` says why: "empty" (no question), "no_terms" (only
+      common words), "no_match" (no passage shares a word with it), "weak_match" (the best
+      passage misses too much of what was asked).
+    - `hits`: the passages, best first; near-duplicates are folded into `Hit.also_in`.
+    - `unmatched_terms`: words of the question that no passage of the corpus contains, as
+      the question wrote them ("no source mentions: GDP").
+    - `conflicts`: where the passages shown disagree on a figure ("sources differ"); only
+      for answered questions.
+    """
 
     question: str
     answered: bool
     hits: tuple[Hit, ...]
-    reason: str | None = None  # why it abstained: "empty", "no_terms", "weak_match"
+    reason: str | None = None  # why it abstained: "empty", "no_terms", "no_match", "weak_match"
     unmatched_terms: tuple[str, ...] = ()
     stale: tuple[str, ...] = field(default=())  # passage ids whose file changed since indexing
+    conflicts: tuple[Conflict, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
@@ -131,6 +207,7 @@ class Answer:
             "answered": self.answered,
             "passages": [hit.to_dict() for hit in self.hits],
             "unmatched_terms": list(self.unmatched_terms),
+            "conflicts": [c.to_dict() for c in self.conflicts],
         }
         if self.reason:
             data["reason"] = self.reason

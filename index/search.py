@@ -1,24 +1,38 @@
-"""Search a built index: top-k passages, quotes, matched terms and abstention."""
+"""Search a built index: ranked passages, quotes, corroboration, disagreement, abstention.
+
+A question goes through the same analyzer as the passages. BM25 (as rank-bm25 defines it)
+ranks the passages; among the first RERANK_DEPTH, a passage whose quote holds the kind of thing
+the question asks for (a name for "who", a date for "when", a number for "how many", a place
+for "where") rises by KIND_BONUS. Near-identical passages are folded into one hit ("also
+reported by"), and the question is answered only when the best passage holds enough of what it
+asks about; otherwise the closest passages are still listed.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.analyze import Analyzer, Token
+from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.errors import UnknownPassageError
-from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
+from index.evidence import Statement, Wording, disagreements, figures, near_duplicate
+from index.model import Answer, Claim, Conflict, DocumentInfo, Hit, Passage, SourceView
+from index.question import Shape, holds, shape
 from index.sentences import sentence_spans
 from index.settings import Settings
 from index.store import IndexData, StringTable
 
 _ID = re.compile(r"^(?P<doc>[^#\x00]{1,1000})#(?P<n>[1-9][0-9]{0,8})$")
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 SHORT_QUOTE = 80  # a best sentence shorter than this gets a neighbour for context
+RERANK_DEPTH = 30  # passages, best first by BM25, that the kind of answer can reorder
+KIND_BONUS = 0.3  # how much a passage's score rises when its quote holds the kind asked for
+CONFLICT_DEPTH = 5  # hits compared for differing figures
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,58 @@ class QueryTerm:
     word: str
     df: int  # how many passages hold it (0: none)
     weight: float
+    concept: int = 0  # terms of one question word, or of its synonyms, share a concept
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the index sees it: its terms, grouped by word, and what it asks for."""
+
+    text: str
+    terms: tuple[QueryTerm, ...]
+    shape: Shape
+    words: frozenset[str]  # the question's words, lowercased
+    concepts: dict[int, float] = field(default_factory=dict)  # concept -> weight
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Return each term's weight (idf-like: rarer terms weigh more)."""
+        return {t.term: t.weight for t in self.terms}
+
+    @property
+    def searched(self) -> list[str]:
+        """Return the terms that some passage holds."""
+        return [t.term for t in self.terms if t.df]
+
+    @property
+    def unmatched(self) -> tuple[str, ...]:
+        """Return the question's words that no passage mentions, even through a synonym."""
+        found = {t.concept for t in self.terms if t.df}
+        return tuple(dict.fromkeys(t.word for t in self.terms if t.concept not in found))
+
+    def coverage(self, matched: set[str]) -> float:
+        """Return the weighted share of the question's concepts that `matched` terms cover."""
+        total = sum(self.concepts.values())
+        if not total:
+            return 0.0
+        covered = {t.concept for t in self.terms if t.term in matched}
+        return sum(w for c, w in self.concepts.items() if c in covered) / total
+
+
+@dataclass
+class _Found:
+    """A ranked passage with everything needed to show it and to compare it with others."""
+
+    position: int
+    bm25: float
+    score: float
+    passage: Passage
+    quote: str
+    wording: Wording  # of the quote, to find near-duplicates
+    matched_words: tuple[str, ...]
+    matched: set[str]  # query terms found in the text, section or title
+    kind: bool  # the quote holds the kind of answer asked for
+    also: list[tuple[DocumentInfo, str]] = field(default_factory=list)
 
 
 class Searcher:
@@ -53,6 +119,12 @@ class Searcher:
         self._doc_index = {d.doc: i for i, d in enumerate(self._documents)}
         counts = np.asarray([d.passages for d in self._documents], dtype=np.int64)
         self._doc_start = np.concatenate(([0], np.cumsum(counts)))
+        # Each synonym group as the analyzed terms of its members ("Nagorno-Karabakh" is
+        # three terms; a member is in a question when all of its terms are).
+        self._synonyms = [
+            [m for m in (tuple(self.analyzer.terms(w)) for w in (key, *values)) if m]
+            for key, values in settings.synonyms
+        ]
 
     # -- Passages ---------------------------------------------------------------------------
 
@@ -141,92 +213,197 @@ class Searcher:
 
     def query_terms(self, question: str) -> list[QueryTerm]:
         """Return the distinct informative terms of a question with their weights."""
-        words: dict[str, str] = {}
+        return list(self.parse(question).terms)
+
+    def parse(self, question: str) -> Query:
+        """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
+        asked = shape(question)
+        words: dict[str, tuple[str, int]] = {}  # term -> (word as written, concept)
+        concept = 0
         for token in self.analyzer.tokens(question):
+            word = question[token.start : token.end]
+            if word.lower() in asked.frame_words or not token.terms:
+                continue
+            concept += 1
             for term in token.terms:
-                words.setdefault(term, question[token.start : token.end])
+                words.setdefault(term, (word, concept))
+        for group in self._synonyms:
+            present = [m for m in group if all(t in words for t in m)]
+            if not present:
+                continue
+            word, own = words[present[0][0]]
+            for member in group:
+                for term in member:
+                    words.setdefault(term, (word, own))
         frequencies = self.backend.frequencies(list(words))
-        return [
-            QueryTerm(term, word, df, max(math.log((self.n + 1) / (df + 0.5)), 0.0))
-            for (term, word), df in zip(words.items(), frequencies, strict=True)
-        ]
+        terms = tuple(
+            QueryTerm(term, word, df, max(math.log((self.n + 1) / (df + 0.5)), 0.0), c)
+            for (term, (word, c)), df in zip(words.items(), frequencies, strict=True)
+        )
+        # A concept weighs as much as its most informative term that some passage holds.
+        concepts: dict[int, float] = {}
+        for t in terms:
+            if t.df or t.concept not in concepts:
+                held = concepts.get(t.concept, 0.0) if t.df else 0.0
+                concepts[t.concept] = max(held, t.weight) if t.df else t.weight
+        lowered = frozenset(w.lower() for w in _WORD.findall(question))
+        return Query(question, terms, asked, lowered, concepts)
 
     def search(self, question: str, k: int) -> Answer:
         """Return the top-k passages for a question, or an abstention with the closest ones."""
         question = question.strip()
         if not question:
             return Answer(question, False, (), reason="empty")
-        terms = self.query_terms(question)
-        if not terms:
+        query = self.parse(question)
+        if not query.terms:
             return Answer(question, False, (), reason="no_terms")
-        unmatched = tuple(dict.fromkeys(t.word for t in terms if not t.df))
-        top = self.backend.top([t.term for t in terms if t.df], k)
-        if not top:
+        unmatched = query.unmatched
+        if not query.searched or k <= 0:
+            reason = "no_match" if not query.searched else "weak_match"
+            return Answer(question, False, (), reason=reason, unmatched_terms=unmatched)
+        found = self._ranked(query, k)
+        if not found:
             return Answer(question, False, (), reason="no_match", unmatched_terms=unmatched)
-        hits = [self._hit(i, score, terms) for i, score in top]
-        total = sum(t.weight for t in terms) or 1.0
-        best = max(_coverage(hit, terms) for hit in hits) / total
-        answered = best >= self.settings.min_coverage
+        answered = self._answers(query, found[0])
+        hits = tuple(self._hit(f) for f in found)
         return Answer(
             question,
             answered,
-            tuple(h for h, _ in hits),
+            hits,
             reason=None if answered else "weak_match",
             unmatched_terms=unmatched,
+            conflicts=self._conflicts(found) if answered else (),
         )
 
-    def _hit(self, i: int, score: float, terms: list[QueryTerm]) -> tuple[Hit, frozenset[str]]:
+    def _answers(self, query: Query, best: _Found) -> bool:
+        """Tell whether the best passage holds enough of the question to answer it."""
+        return query.coverage(best.matched) >= self.settings.min_coverage
+
+    # -- Ranking ----------------------------------------------------------------------------
+
+    def _ranked(self, query: Query, k: int) -> list[_Found]:
+        """Return up to k passages, best first, near-duplicates folded into the first of them."""
+        depth = max(RERANK_DEPTH, 2 * k)
+        while True:
+            top = self.backend.top(query.searched, depth)
+            kept = self._fold(query, top, k)
+            if len(kept) >= k or len(top) < depth:
+                return kept
+            depth *= 4  # many near-duplicates: look further down
+
+    def _fold(self, query: Query, top: list[tuple[int, float]], k: int) -> list[_Found]:
+        head = [self._found(n, i, score, query) for n, (i, score) in enumerate(top[:RERANK_DEPTH])]
+        if query.shape.kind is not None:
+            for f in head:
+                if f.kind:
+                    f.score = f.bm25 * (1 + KIND_BONUS)
+            head.sort(key=lambda f: (-f.score, f.position))
+        kept: list[_Found] = []
+        n = len(head)
+        candidates = iter(head)
+        while len(kept) < k:
+            f = next(candidates, None)
+            if f is None:
+                if n >= len(top):
+                    break
+                i, score = top[n]
+                f = self._found(n, i, score, query)
+                n += 1
+            self._keep(kept, f)
+        return kept
+
+    def _keep(self, kept: list[_Found], f: _Found) -> None:
+        """Add `f` to the kept passages, or fold it into a near-identical one."""
+        for other in kept:
+            if not near_duplicate(f.wording, other.wording):
+                continue
+            doc = f.passage.doc
+            if doc != other.passage.doc and all(d.doc != doc for d, _ in other.also):
+                other.also.append((self.document_of(f.passage), f.passage.id))
+            return
+        kept.append(f)
+
+    def _found(self, position: int, i: int, score: float, query: Query) -> _Found:
         passage = self.passage(i)
-        wanted = {t.term for t in terms}
-        tokens = list(self.analyzer.tokens(passage.text))
-        matched = {t for tok in tokens for t in tok.terms if t in wanted}
-        if passage.section and self.settings.section_weight:
-            matched |= wanted.intersection(self.analyzer.terms(passage.section))
-        if self.settings.title_weight:
-            matched |= wanted.intersection(self.analyzer.terms(passage.title))
-        words = tuple(
-            dict.fromkeys(
-                passage.text[tok.start : tok.end]
-                for tok in tokens
-                if wanted.intersection(tok.terms)
-            )
-        )
-        hit = Hit(
-            passage=passage,
-            score=score,
-            quote=self._quote(passage.text, tokens, terms),
-            matched_terms=words,
-            source=self.document_of(passage),
-        )
-        return hit, frozenset(matched)
-
-    def _quote(self, text: str, tokens: list[Token], terms: list[QueryTerm]) -> str:
-        """Return the one or two consecutive sentences of `text` that best match the terms."""
-        spans = sentence_spans(text)
-        if len(spans) <= 1:
-            return text.strip()
-        weight = {t.term: t.weight for t in terms}
-        found: list[set[str]] = [set() for _ in spans]
-        s = 0
-        for tok in tokens:
-            while s < len(spans) - 1 and tok.start >= spans[s][1]:
+        text = passage.text
+        weight = query.weights
+        spans = sentence_spans(text) or [(0, len(text))]
+        tokens = self.analyzer.spans(text)
+        # One pass over the words: which question terms each sentence holds, and which words
+        # of the passage match (for bolding).
+        per_sentence: list[set[str]] = [set() for _ in spans]
+        words: dict[str, None] = {}
+        s, last = 0, len(spans) - 1
+        for start, end, terms in tokens:
+            while s < last and start >= spans[s][1]:
                 s += 1
-            found[s].update(t for t in tok.terms if t in weight)
+            for term in terms:
+                if term in weight:
+                    per_sentence[s].add(term)
+                    words[text[start:end]] = None
+        matched = set().union(*per_sentence)
+        if passage.section and self.settings.section_weight:
+            matched.update(t for t in self.analyzer.terms(passage.section) if t in weight)
+        if self.settings.title_weight and passage.id.endswith("#1"):
+            matched.update(t for t in self.analyzer.terms(passage.title) if t in weight)
+        first, end = _quote(spans, per_sentence, weight)
+        quote = text[first:end]
+        wording = Wording.of([t for a, _, terms in tokens if first <= a < end for t in terms])
+        kind = query.shape.kind is not None and holds(query.shape.kind, quote, query.words)
+        return _Found(position, score, score, passage, quote, wording, tuple(words), matched, kind)
 
-        def value(terms_found: set[str]) -> float:
-            return sum(weight[t] for t in terms_found)
+    def _hit(self, f: _Found) -> Hit:
+        return Hit(
+            passage=f.passage,
+            score=f.score,
+            quote=f.quote,
+            matched_terms=f.matched_words,
+            source=self.document_of(f.passage),
+            also_in=tuple(d for d, _ in f.also),
+            also_ids=tuple(i for _, i in f.also),
+        )
 
-        best = max(range(len(spans)), key=lambda j: (value(found[j]), -j))
-        start, end = spans[best]
-        # Add a neighbour when it brings new matched terms, or when the sentence is short.
-        options = [j for j in (best + 1, best - 1) if 0 <= j < len(spans)]
-        gains = {j: value(found[j] - found[best]) for j in options}
-        pick = max(options, key=lambda j: (gains[j], j > best), default=None)
-        if pick is not None and (gains[pick] > 0 or end - start < SHORT_QUOTE):
-            start, end = min(start, spans[pick][0]), max(end, spans[pick][1])
-        return text[start:end]
+    def _conflicts(self, found: list[_Found]) -> tuple[Conflict, ...]:
+        """Return where the first hits of different documents give different figures."""
+        shown = found[:CONFLICT_DEPTH]
+        statements = [
+            Statement(f.passage.id, f.passage.doc, f.quote, tuple(figures(f.quote, self._noun)))
+            for f in shown
+        ]
+        rank = {f.passage.id: n for n, f in enumerate(shown, 1)}
+        by_id = {f.passage.id: f.passage for f in shown}
+        return tuple(
+            Conflict(
+                d.about,
+                tuple(
+                    Claim(pid, by_id[pid].doc, by_id[pid].title, words, rank[pid])
+                    for pid, words in d.parts
+                ),
+            )
+            for d in disagreements(statements)
+        )
+
+    def _noun(self, word: str) -> str:
+        terms = self.analyzer.terms(word)
+        return terms[0] if terms else word.lower()
 
 
-def _coverage(hit: tuple[Hit, frozenset[str]], terms: list[QueryTerm]) -> float:
-    matched = hit[1]
-    return sum(t.weight for t in terms if t.term in matched)
+def _quote(
+    spans: list[tuple[int, int]], found: list[set[str]], weight: dict[str, float]
+) -> tuple[int, int]:
+    """Return the span of the one or two consecutive sentences that best match the question."""
+    if len(spans) == 1:
+        return spans[0]
+
+    def value(terms: set[str]) -> float:
+        return sum(weight[t] for t in terms)
+
+    best = max(range(len(spans)), key=lambda j: (value(found[j]), -j))
+    start, end = spans[best]
+    # Add a neighbour when it brings new matched terms, or when the sentence is short.
+    options = [j for j in (best + 1, best - 1) if 0 <= j < len(spans)]
+    gains = {j: value(found[j] - found[best]) for j in options}
+    pick = max(options, key=lambda j: (gains[j], j > best), default=None)
+    if pick is not None and (gains[pick] > 0 or end - start < SHORT_QUOTE):
+        start, end = min(start, spans[pick][0]), max(end, spans[pick][1])
+    return start, end

@@ -1,0 +1,140 @@
+"""What a question asks for: the kind of answer its question words expect.
+
+"Who is the prime minister?" wants a name, "Which year…" a year, "How many…" a number,
+"Where…" a place. The kind is read from the question words alone (no model), and a passage
+whose best sentences hold that kind of thing is preferred over one that only repeats the
+question's words ("the prime minister of Armenia denied…"). Words that only name the kind
+("year", "date", "place") are not searched for: the answer says "2020", not "year".
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from index.analyze import STOPWORDS
+
+
+class Kind(StrEnum):
+    """The kind of thing an answer holds."""
+
+    PERSON = "person"
+    DATE = "date"
+    NUMBER = "number"
+    PLACE = "place"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a question expects and which of its words only name that expectation."""
+
+    kind: Kind | None
+    frame_words: frozenset[str]  # lowercased words of the question not to search for
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# "which year", "in what city": a question word, then up to two modifiers, then a kind noun.
+_KIND_NOUNS: dict[str, Kind] = {
+    "year": Kind.DATE,
+    "years": Kind.DATE,
+    "date": Kind.DATE,
+    "day": Kind.DATE,
+    "month": Kind.DATE,
+    "time": Kind.DATE,
+    "place": Kind.PLACE,
+    "city": Kind.PLACE,
+    "town": Kind.PLACE,
+    "country": Kind.PLACE,
+    "location": Kind.PLACE,
+    "number": Kind.NUMBER,
+    "amount": Kind.NUMBER,
+    "percentage": Kind.NUMBER,
+    "name": Kind.PERSON,
+}
+_HOW = {"many", "much", "large", "big", "long", "old", "far", "high", "tall", "often"}
+# Phrases that frame a question without carrying its subject: "where will talks take place",
+# "what did the Armenian side say" (the side is Armenia).
+_FRAMES = re.compile(
+    r"\b(?P<place>(?:take|takes|took|taken|taking)\s+place)\b"
+    r"|\b(?P<who>[A-Z][a-z]+)\s+(?P<side>sides?)\b"
+)
+
+
+def shape(question: str) -> Shape:
+    """Return the kind of answer a question asks for and its framing words."""
+    words = _WORD.findall(question)
+    lower = [w.lower() for w in words]
+    frame_words: set[str] = set()
+    for m in _FRAMES.finditer(question):
+        if m.group("place"):
+            frame_words.update(m.group("place").lower().split())
+        elif m.group("who").lower() not in STOPWORDS:
+            frame_words.add(m.group("side").lower())
+    for i, word in enumerate(lower):
+        if word in ("which", "what"):
+            # "which ceasefire year", "what kind of number": the kind noun within three words.
+            for j in range(i + 1, min(i + 4, len(lower))):
+                kind = _KIND_NOUNS.get(lower[j])
+                if kind is not None:
+                    return Shape(kind, frozenset(frame_words | {lower[j]}))
+            continue
+        if word in ("who", "whom", "whose"):
+            rest = words[i + 1 :]
+            if rest and rest[0].lower() in ("is", "was", "are", "were"):
+                rest = rest[1:]
+            # "Who is Laurence Broers?" asks what a named person is, not for a name.
+            if rest and all(w[:1].isupper() for w in rest):
+                return Shape(None, frozenset(frame_words))
+            return Shape(Kind.PERSON, frozenset(frame_words))
+        if word == "when":
+            return Shape(Kind.DATE, frozenset(frame_words))
+        if word == "where":
+            return Shape(Kind.PLACE, frozenset(frame_words))
+        if word == "how" and i + 1 < len(lower) and lower[i + 1] in _HOW:
+            # "How large is the force?": the answer is a measure; "large" is not the subject.
+            return Shape(Kind.NUMBER, frozenset(frame_words | {lower[i + 1]}))
+    return Shape(None, frozenset(frame_words))
+
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+    " sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
+    " hundred hundreds thousand thousands million millions billion dozen dozens"
+)
+_NUMBER = re.compile(rf"\b(?:\d[\d,.]*|{'|'.join(_NUMBER_WORDS.split())})\b", re.I)
+_MONTHS = "january february march april may june july august september october november december"
+_DATE = re.compile(
+    rf"\b(?:1[5-9]\d\d|20\d\d|1[5-9]\d0s|(?:{'|'.join(_MONTHS.split())})"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today)\b",
+    re.I,
+)
+_CAPITALISED = re.compile(r"(?<![\w’'])[A-Z][a-z]+(?:[-’'][A-Za-z]+)*")
+_LOCATIVE = re.compile(
+    r"\b(?:in|at|near|outside|inside|to|from|into|towards?)\s+(?:the\s+)?"
+    r"(?:(?:town|city|village|region|capital|province|district|country)\s+of\s+)?$",
+    re.I,
+)
+
+
+def holds(kind: Kind, text: str, question_words: frozenset[str]) -> bool:
+    """Tell whether `text` holds something of `kind` that the question does not already say."""
+    if kind is Kind.NUMBER:
+        return any(m.group().lower() not in question_words for m in _NUMBER.finditer(text))
+    if kind is Kind.DATE:
+        return any(m.group().lower() not in question_words for m in _DATE.finditer(text))
+    names = [
+        m
+        for m in _CAPITALISED.finditer(text)
+        if m.group().lower() not in question_words and not _DATE.fullmatch(m.group())
+    ]
+    if kind is Kind.PERSON:
+        # A personal name: two capitalised words in a row ("Nikol Pashinyan"), the first of
+        # which may open the sentence.
+        return any(
+            b.start() - a.end() == 1 and text[a.end()] == " " and a.group().lower() not in STOPWORDS
+            for a, b in itertools.pairwise(names)
+        )
+    # A place: a name after "in", "at", "near"… ("in the town of Yevlakh").
+    return any(_LOCATIVE.search(text[: m.start()]) for m in names)
