@@ -6,6 +6,7 @@ searches or builds) and hands the result to a renderer. Failures go to `errors.r
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, cast
 
 import discord
@@ -104,8 +105,10 @@ def build(bot: CitebotBot) -> list[app_commands.Command[None, ..., None]]:
     config = bot.desk.config.commands
     made: list[app_commands.Command[None, ..., None]] = []
 
-    def command(name: str, description: str, callback: object) -> app_commands.Command:
-        cmd = app_commands.Command(name=name, description=description, callback=callback)  # type: ignore[arg-type]
+    def command(
+        name: str, description: str, callback: Callable[..., Awaitable[None]]
+    ) -> app_commands.Command[None, ..., None]:
+        cmd = app_commands.Command(name=name, description=description, callback=callback)
         cmd.guild_only = True
         made.append(cmd)
         return cmd

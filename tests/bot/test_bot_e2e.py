@@ -35,7 +35,7 @@ from fakediscord import (
     run_checked,
 )
 
-from bot.config import load_config
+from bot.config import ConfigError, load_config
 from bot.discord.client import CitebotBot
 from bot.discord.runner import prepare, serve
 
@@ -659,6 +659,20 @@ def test_run_without_a_token_names_the_variable(world: Path, capsys) -> None:
         "citebot: error: the environment variable DISCORD_TOKEN is not set; put the bot token "
         "in it (Discord developer portal → your application → Bot → Reset Token)"
     )
+
+
+def test_a_refused_token_is_a_config_error(world: Path) -> None:
+    async def scenario() -> None:
+        async with make_fake() as fake:
+            config = load_config(write_config(world, fake))
+            with endpoints_restored():
+                bot, token = prepare(
+                    config, notice=print, environ={"CITEBOT_E2E_TOKEN": "not-the-token"}
+                )
+                with pytest.raises(ConfigError, match="Discord refused the token in CITEBOT_E2E"):
+                    await serve(bot, token, asyncio.Event())
+
+    run(scenario())
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
