@@ -119,7 +119,11 @@ class Desk:
         answer = self.library.searcher(record.channel).search(record.question, shown + k)
         hits = answer.hits[shown:]
         self._last.put((record.channel, user), answer.hits)
-        page = replace(answer, hits=hits)
+        # Passages keep their numbers (shown + 1, …); so do the ranks of differing figures.
+        conflicts = tuple(
+            c for c in answer.conflicts if all(claim.rank > shown for claim in c.claims)
+        )
+        page = replace(answer, hits=hits, conflicts=conflicts)
         return Posted(page, shown + 1, token, len(hits) >= k)
 
     def closest(self, token: str, *, user: int) -> Posted | None:

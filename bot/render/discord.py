@@ -34,6 +34,7 @@ NOTICE_COLOR = discord.Colour(0xF59E0B)
 DOCUMENTS_PER_PAGE = 10
 CITATION_MAX = 400  # a citation line longer than this (a very long title) is cut
 NEIGHBOUR_MAX = 700  # the paragraphs before and after a passage are shown up to this length
+CONFLICTS_MAX = 1000  # the "sources differ" lines of an answer
 
 NOT_FOUND = "Not found in the sources."
 ABSTAIN = {
@@ -169,6 +170,21 @@ def _footer(source_command: str | None, start: int, count: int) -> str | None:
     return f"Full passage and citation: /{source_command} {numbers}"
 
 
+def _conflicts(answer: Answer, start: int, count: int) -> str:
+    """Return "Sources differ on X: “a” [1] · “b” [2]" for the figures the shown passages give."""
+    lines = []
+    for conflict in answer.conflicts:
+        claims = [c for c in conflict.claims if start <= c.rank < start + count]
+        if len(claims) < 2:
+            continue
+        sides = " · ".join(f"“{fit(flatten(c.text), 160)}” [{c.rank}]" for c in claims[:5])
+        line = f"**Sources differ on {fit(flatten(conflict.about), 60)}:** {sides}"
+        if sum(len(x) + 1 for x in lines) + len(line) > CONFLICTS_MAX:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _notes(answer: Answer) -> str:
     """Return the small print under an answer: words no source has, a stale index."""
     notes = []
@@ -237,13 +253,15 @@ def _passages_embed(
     start: int,
     colour: discord.Colour,
 ) -> discord.Embed:
+    differ = _conflicts(answer, start, len(hits))
     tail = _notes(answer)
-    budget = DESCRIPTION - 200 - len(tail)  # room for a note put in front (closest passages)
+    # Leave room for a note put in front (closest passages).
+    budget = DESCRIPTION - 200 - len(tail) - len(differ)
     body = _hits_text(hits, start, budget)
     while len(body) > budget and len(hits) > 1:  # only with many hits with huge citations
         hits = hits[:-1]
         body = _hits_text(hits, start, budget)
-    description = "\n\n".join(x for x in (body, tail) if x)
+    description = "\n\n".join(x for x in (body, differ, tail) if x)
     embed = discord.Embed(title=title, description=description, colour=colour)
     footer = _footer(source_command, start, len(hits))
     if footer:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.library import Changes
 from bot.render import discord as render
-from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
+from index.model import Answer, Claim, Conflict, DocumentInfo, Hit, Passage, SourceView
 
 LIMITS = {"title": 256, "description": 4096, "footer": 2048}
 
@@ -298,3 +298,19 @@ def test_notes_name_unknown_words_and_a_stale_index() -> None:
         "-# ⚠ Some of these files changed since the index was built; "
         "the quotes may be out of date until it is rebuilt."
     )
+
+
+def test_differing_figures_are_shown_side_by_side() -> None:
+    hits = (hit("Five were killed.", n=1), hit("27 deaths were reported.", n=2))
+    claims = (
+        Claim("report#1", "report", "Annual report", "Five were killed", 1),
+        Claim("report#2", "report", "Annual report", "27 *deaths*", 2),
+        Claim("report#9", "report", "Annual report", "not shown", 9),
+    )
+    a = Answer("How many died?", True, hits, conflicts=(Conflict("killed", claims),))
+    description = render.answer_embed(a).description
+    assert description.endswith(
+        "**Sources differ on killed:** “Five were killed” [1] · “27 \\*deaths\\*” [2]"
+    )
+    # A page of more passages shows only the disagreements among its own passages.
+    assert "differ" not in render.answer_embed(a, start=3).description
