@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print JSON")
     _common(stats)
 
-    run = sub.add_parser("run", help="run the Discord bot (token from $DISCORD_TOKEN)")
+    run = sub.add_parser(
+        "run", help="run the Discord bot (token from $DISCORD_TOKEN, see discord.token_env)"
+    )
     run.add_argument(
         "--log-level",
         choices=["debug", "info", "warning", "error"],

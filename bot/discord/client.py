@@ -85,6 +85,8 @@ class CitebotBot(commands.Bot):
                 self.tree.add_command(command)
         self.add_dynamic_items(*BUTTONS)
         await sync_commands(self.tree, guilds)
+        if not self.desk.config.channels():
+            log.warning("discord.channels lists no channel: the bot will answer nowhere")
 
     async def on_ready(self) -> None:
         """Log where the bot answers and warn about channels it cannot see."""
