@@ -301,6 +301,17 @@ def disagreements(statements: Iterable[Statement]) -> list[Disagreement]:
     ]
 
 
+def concerns(about: str, words: Iterable[str], terms: Iterable[str]) -> bool:
+    """Tell whether a question (its lowercased words, its analyzed terms) asks about `about`.
+
+    An event is asked about when the question uses a word for it ("died" for "killed"); a
+    counted noun when the question holds its term.
+    """
+    if about in _EVENTS:
+        return any(_EVENT_OF.get(w) == about for w in words)
+    return about in set(terms)
+
+
 def _differ(a: Figure, b: Figure) -> str | None:
     """Return what two figures disagree about, or None when they agree or are unrelated."""
     if a.event is not None and a.event == b.event:

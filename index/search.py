@@ -20,7 +20,14 @@ import numpy as np
 from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.errors import UnknownPassageError
-from index.evidence import Statement, Wording, disagreements, figures, near_duplicate
+from index.evidence import (
+    Statement,
+    Wording,
+    concerns,
+    disagreements,
+    figures,
+    near_duplicate,
+)
 from index.model import Answer, Claim, Conflict, DocumentInfo, Hit, Passage, SourceView
 from index.question import Shape, holds, shape
 from index.sentences import sentence_spans
@@ -44,6 +51,7 @@ class QueryTerm:
     df: int  # how many passages hold it (0: none)
     weight: float
     concept: int = 0  # terms of one question word, or of its synonyms, share a concept
+    name: bool = False  # the word is written as a name or a number ("Tokyo", "GDP", "2018")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,12 @@ class Query:
         """Return the question's words that no passage mentions, even through a synonym."""
         found = {t.concept for t in self.terms if t.df}
         return tuple(dict.fromkeys(t.word for t in self.terms if t.concept not in found))
+
+    @property
+    def unknown_names(self) -> tuple[str, ...]:
+        """Return the names and numbers of the question that no passage mentions."""
+        found = {t.concept for t in self.terms if t.df}
+        return tuple(dict.fromkeys(t.word for t in self.terms if t.name and t.concept not in found))
 
     def coverage(self, matched: set[str]) -> float:
         """Return the weighted share of the question's concepts that `matched` terms cover."""
@@ -218,27 +232,27 @@ class Searcher:
     def parse(self, question: str) -> Query:
         """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
         asked = shape(question)
-        words: dict[str, tuple[str, int]] = {}  # term -> (word as written, concept)
+        words: dict[str, tuple[str, int, bool]] = {}  # term -> (word as written, concept, name)
         concept = 0
-        for token in self.analyzer.tokens(question):
-            word = question[token.start : token.end]
-            if word.lower() in asked.frame_words or not token.terms:
+        for n, (start, end, found) in enumerate(self.analyzer.spans(question)):
+            word = question[start:end]
+            if word.lower() in asked.frame_words or not found:
                 continue
             concept += 1
-            for term in token.terms:
-                words.setdefault(term, (word, concept))
+            for term in found:
+                words.setdefault(term, (word, concept, _is_name(word, n == 0)))
         for group in self._synonyms:
             present = [m for m in group if all(t in words for t in m)]
             if not present:
                 continue
-            word, own = words[present[0][0]]
+            word, own, name = words[present[0][0]]
             for member in group:
                 for term in member:
-                    words.setdefault(term, (word, own))
+                    words.setdefault(term, (word, own, name))
         frequencies = self.backend.frequencies(list(words))
         terms = tuple(
-            QueryTerm(term, word, df, max(math.log((self.n + 1) / (df + 0.5)), 0.0), c)
-            for (term, (word, c)), df in zip(words.items(), frequencies, strict=True)
+            QueryTerm(term, word, df, max(math.log((self.n + 1) / (df + 0.5)), 0.0), c, name)
+            for (term, (word, c, name)), df in zip(words.items(), frequencies, strict=True)
         )
         # A concept weighs as much as its most informative term that some passage holds.
         concepts: dict[int, float] = {}
@@ -272,11 +286,18 @@ class Searcher:
             hits,
             reason=None if answered else "weak_match",
             unmatched_terms=unmatched,
-            conflicts=self._conflicts(found) if answered else (),
+            conflicts=self._conflicts(query, found) if answered else (),
         )
 
     def _answers(self, query: Query, best: _Found) -> bool:
-        """Tell whether the best passage holds enough of the question to answer it."""
+        """Tell whether the best passage holds enough of the question to answer it.
+
+        Not when the question names something no source mentions ("the population of
+        Tokyo"), nor when the best passage holds less than `min_coverage` of the question's
+        informative words, weighted by how rare they are.
+        """
+        if query.unknown_names:
+            return False
         return query.coverage(best.matched) >= self.settings.min_coverage
 
     # -- Ranking ----------------------------------------------------------------------------
@@ -363,8 +384,12 @@ class Searcher:
             also_ids=tuple(i for _, i in f.also),
         )
 
-    def _conflicts(self, found: list[_Found]) -> tuple[Conflict, ...]:
-        """Return where the first hits of different documents give different figures."""
+    def _conflicts(self, query: Query, found: list[_Found]) -> tuple[Conflict, ...]:
+        """Return where the first hits of different documents give different figures.
+
+        Only figures on what the question asks about count: a question about evacuated
+        children is not told that the death tolls differ.
+        """
         shown = found[:CONFLICT_DEPTH]
         statements = [
             Statement(f.passage.id, f.passage.doc, f.quote, tuple(figures(f.quote, self._noun)))
@@ -381,11 +406,19 @@ class Searcher:
                 ),
             )
             for d in disagreements(statements)
+            if concerns(d.about, query.words, (t.term for t in query.terms))
         )
 
     def _noun(self, word: str) -> str:
         terms = self.analyzer.terms(word)
         return terms[0] if terms else word.lower()
+
+
+def _is_name(word: str, first: bool) -> bool:
+    """Tell whether a question word is written as a name or a number ("Tokyo", "GDP", "2018")."""
+    if word[:1].isdigit() or any(c.isupper() for c in word[1:]):
+        return True
+    return word[:1].isupper() and not first
 
 
 def _quote(
