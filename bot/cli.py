@@ -13,8 +13,10 @@ from typing import TextIO
 
 from bot.config import Config, ConfigError, load_config
 from bot.render import terminal
+from index import evaluate
 from index.api import open_index
 from index.errors import CitebotError, CorpusError, IndexFormatError, UnknownPassageError
+from index.evaluate import EvaluationError
 from index.search import Searcher
 
 EXIT_OK, EXIT_UNSERVED, EXIT_USAGE = 0, 1, 2
@@ -73,6 +75,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(run)
 
+    evaluate = sub.add_parser("eval", help="measure answer quality (question file or BEIR dataset)")
+    evaluate_sub = evaluate.add_subparsers(dest="kind", metavar="KIND", required=True)
+    questions = evaluate_sub.add_parser(
+        "questions", help="hit@1, hit@3, MRR and abstentions on a question file"
+    )
+    questions.add_argument(
+        "file", type=Path, help="question file (YAML), e.g. bench/questions.yaml"
+    )
+    questions.add_argument("--json", action="store_true", help="print JSON")
+    _common(questions)
+    beir = evaluate_sub.add_parser("beir", help="nDCG@10, Recall@100 and MRR@10 on a BEIR dataset")
+    beir.add_argument(
+        "dataset", type=Path, metavar="DATASET_DIR", help="corpus.jsonl, queries.jsonl, qrels/"
+    )
+    beir.add_argument("--split", default="test", help="qrels file to score (default: test)")
+    beir.add_argument("--json", action="store_true", help="print JSON")
+    beir.add_argument("--config", type=Path, metavar="FILE", help="config file (citebot.yaml)")
+    beir.set_defaults(corpus=None, index=None)
+
     chat = sub.add_parser("chat", help="talk to the bot in the terminal, no Discord needed")
     chat.add_argument(
         "--channel", type=int, metavar="ID", help="answer as in this configured channel"
@@ -121,7 +142,9 @@ class Context:
         self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
-def _progress(err: TextIO) -> Callable[[int, int], None] | None:
+def _progress(
+    err: TextIO, label: str = "indexing", unit: str = "files"
+) -> Callable[[int, int], None] | None:
     if not err.isatty():
         return None
 
@@ -129,7 +152,8 @@ def _progress(err: TextIO) -> Callable[[int, int], None] | None:
         width = 30
         filled = width * done // max(total, 1)
         end = "\n" if done >= total else ""
-        err.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files{end}")
+        bar = f"[{'#' * filled}{'.' * (width - filled)}]"
+        err.write(f"\r{label} {bar} {done}/{total} {unit}{end}")
         err.flush()
 
     return show
@@ -245,6 +269,38 @@ def _prompted() -> Iterator[str]:
             return
 
 
+def cmd_eval(args: argparse.Namespace, ctx: Context) -> int:
+    """Measure answer quality on a question file or a BEIR dataset."""
+    if args.kind == "questions":
+        questions = evaluate.load_questions(args.file)
+        searcher = ctx.searcher()
+        report = evaluate.run_questions(
+            searcher, questions, progress=_progress(ctx.err, "asking", "questions")
+        )
+        if args.json:
+            ctx.emit_json({"file": str(args.file), "corpus": str(ctx.corpus), **report.to_dict()})
+        else:
+            ctx.emit(terminal.render_question_report(report, str(args.file), str(ctx.corpus)))
+        return EXIT_OK
+    dataset = evaluate.load_beir(args.dataset, args.split)
+    ctx.notice(
+        f"indexing {len(dataset.documents)} documents and asking {len(dataset.queries)} "
+        f"queries of {dataset.name} ({args.split})…"
+    )
+    beir_report = evaluate.run_beir(
+        dataset,
+        ctx.config.settings(),
+        split=args.split,
+        progress=_progress(ctx.err, "asking", "queries"),
+        build_progress=_progress(ctx.err),
+    )
+    if args.json:
+        ctx.emit_json(beir_report.to_dict())
+    else:
+        ctx.emit(terminal.render_beir_report(beir_report))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "ask": cmd_ask,
     "source": cmd_source,
@@ -252,6 +308,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
     "index": cmd_index,
     "run": cmd_run,
     "chat": cmd_chat,
+    "eval": cmd_eval,
 }
 
 
@@ -286,7 +343,7 @@ def run(
     except UnknownPassageError as exc:
         print(f"citebot: {exc}", file=err)
         return EXIT_UNSERVED
-    except (UsageError, ConfigError, CorpusError, IndexFormatError) as exc:
+    except (UsageError, ConfigError, CorpusError, IndexFormatError, EvaluationError) as exc:
         print(f"citebot: error: {exc}", file=err)
         return EXIT_USAGE
     except CitebotError as exc:

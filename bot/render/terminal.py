@@ -6,6 +6,7 @@ import re
 import textwrap
 from collections.abc import Iterable
 
+from index.evaluate import BeirReport, QuestionReport, QuestionResult
 from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
 
 NOT_FOUND = "Not found in the sources."
@@ -62,6 +63,19 @@ def render_answer(
         out.append(REASONS.get(answer.reason or "", NOT_FOUND))
         if answer.hits:
             out.append("")
+    for conflict in answer.conflicts:
+        out.append(f"Sources differ on {conflict.about}:")
+        for claim in conflict.claims:
+            number = f"    [{start + claim.rank - 1}] "
+            out.append(
+                textwrap.fill(
+                    f"“{claim.text}” — {claim.title}",
+                    _WIDTH,
+                    initial_indent=number,
+                    subsequent_indent=" " * len(number),
+                )
+            )
+        out.append("")
     for n, hit in enumerate(answer.hits, start):
         quote = _highlight(hit.quote, hit.matched_terms, color)
         out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
@@ -129,3 +143,70 @@ def render_stats(stats: dict[str, object]) -> str:
         else:
             lines.append(f"{key + ':':<{width}}{value}")
     return "\n".join(lines) + "\n"
+
+
+def _rate(n: int, total: int) -> str:
+    return f"{n}/{total}" + (f"  ({100 * n / total:.1f} %)" if total else "")
+
+
+def _result_line(result: QuestionResult) -> list[str]:
+    top = result.answer.hits[0] if result.answer.hits else None
+    where = (
+        f"answer at rank {result.rank}"
+        if result.rank
+        else f"answer not in the first {len(result.answer.hits)} passages"
+    )
+    lines = [f"  {result.question.text}"]
+    if result.question.answers:
+        lines.append(f"    {where}; accepted: {', '.join(result.question.answers)}")
+    if top is not None:
+        quote = textwrap.shorten(top.quote, 160, placeholder=" …")
+        lines.append(f"    first passage {top.passage.id}: “{quote}”")
+    return lines
+
+
+def render_question_report(report: QuestionReport, file: str, corpus: str) -> str:
+    """Return the figures of a question-file evaluation and the questions it got wrong."""
+    summary = report.summary()
+    n, m = int(summary["answerable"]), int(summary["unanswerable"])  # type: ignore[call-overload]
+    out = [
+        f"{file}: {n} answerable and {m} out-of-scope questions on {corpus}",
+        "",
+        f"hit@1               {_rate(report.hits_at(1), n)}",
+        f"hit@3               {_rate(report.hits_at(3), n)}",
+        f"MRR@10              {report.mrr:.3f}",
+        f"abstained           {_rate(report.abstained, m)} out-of-scope questions",
+        f"wrong abstentions   {len(report.wrong_abstentions)} of {n} answerable questions",
+    ]
+    sections = [
+        ("Misses (the first passage does not hold an accepted answer):", report.misses),
+        ("Not answered although the sources answer them:", report.wrong_abstentions),
+        ("Answered although out of scope:", report.false_answers),
+    ]
+    for title, results in sections:
+        if results:
+            out.extend(["", title])
+            for result in results:
+                out.extend(_result_line(result))
+    return "\n".join(out) + "\n"
+
+
+def render_beir_report(report: BeirReport) -> str:
+    """Return the figures of a BEIR evaluation."""
+    settings = " ".join(f"{k}={v}" for k, v in report.settings.items())
+    return (
+        "\n".join(
+            [
+                f"{report.dataset} ({report.split}): {report.queries} queries, "
+                f"{report.documents} documents, {report.passages} passages",
+                "",
+                f"nDCG@10       {report.ndcg_at_10:.4f}",
+                f"Recall@100    {report.recall_at_100:.4f}",
+                f"MRR@10        {report.mrr_at_10:.4f}",
+                f"index build   {report.build_seconds:.1f} s",
+                f"queries/s     {report.queries_per_second:.1f}",
+                f"settings      {settings}",
+            ]
+        )
+        + "\n"
+    )
