@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,8 @@ def process(
         )
     )
     all_terms = np.concatenate((term_ids, np.asarray(extra, dtype=np.int32)))
-    used, batch.ptr, batch.docs, batch.tf = invert(all_terms, passage_of, n)
+    used, batch.ptr, batch.docs, tf = invert(all_terms, passage_of, n)
+    batch.tf = tf.astype(np.uint16) if not len(tf) or tf.max() <= 0xFFFF else tf
     batch.terms = [bulk.terms[i] for i in used.tolist()]
     encoded = [t.encode("utf-8") for t in texts]
     batch.text = b"".join(encoded)
@@ -238,32 +240,33 @@ def run_batches(
     progress: Progress | None = None,
 ) -> list[Batch]:
     """Process `files` in batches, in parallel when they are many; keep file order."""
-    total = sum(f.size for f in files)
     batches = _batches(files, BATCH_BYTES)
-    done = 0
     results: list[Batch] = []
-    procs = workers()
-    if total < PARALLEL_BYTES or procs == 1 or len(batches) == 1:
-        bulk = BulkAnalyzer(analyzer)
-        for part in batches:
-            results.append(process(root, part, sources, settings, bulk))
-            done += len(part)
-            if progress:
-                progress(done, len(files))
-        return results
-    # Spawned (not forked) workers: safe in a process that runs threads, such as the bot.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(procs, len(batches)),
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(root, sources, settings),
-    ) as pool:
-        for part, result in zip(batches, pool.map(_work, batches), strict=True):
-            results.append(result)
-            done += len(part)
-            if progress:
-                progress(done, len(files))
+
+    def finished(result: Batch, part: list[CorpusFile]) -> None:
+        results.append(result)
+        if progress:
+            progress(sum(len(b) for b in batches[: len(results)]), len(files))
+
+    procs = min(workers(), len(batches))
+    if sum(f.size for f in files) >= PARALLEL_BYTES and procs > 1:
+        # Spawned, not forked, workers: safe in a process that runs threads, like the bot.
+        try:
+            with ProcessPoolExecutor(
+                max_workers=procs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(root, sources, settings),
+            ) as pool:
+                for part, result in zip(batches, pool.map(_work, batches), strict=False):
+                    finished(result, part)
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            # No worker processes here (a sandbox, a script without a main guard): carry on
+            # in this process.
+            log.warning("building in one process: worker processes failed (%s)", exc)
+    bulk = BulkAnalyzer(analyzer)
+    for part in batches[len(results) :]:
+        finished(process(root, part, sources, settings, bulk), part)
     return results
 
 
@@ -344,7 +347,9 @@ def build(
     files, skipped = list_files(root)
     sources = read_sources(root)
     todo, reuse = _plan(files, sources, previous, settings)
+    phases = {"plan": time.perf_counter() - started}
     batches = run_batches(root, todo, sources, settings, analyzer, progress=progress)
+    phases["files"] = time.perf_counter() - started - sum(phases.values())
     if progress and not todo:
         progress(0, 0)
 
@@ -382,10 +387,12 @@ def build(
         raise EmptyCorpusError(f"no readable text in {root}: nothing to index")
 
     arrays, documents = _assemble(order, batches, reuse)
+    phases["merge"] = time.perf_counter() - started - sum(phases.values())
     weights = weigh(
         settings, arrays["post_ptr"], arrays["post_docs"], arrays["post_tf"], arrays["doc_len"]
     )
     arrays.update(post_w=weights.weights, idf=weights.idf, const=weights.constant)
+    phases["weights"] = time.perf_counter() - started - sum(phases.values())
     header = {
         "settings_key": settings.index_key(),
         "analyzer": ANALYZER_VERSION,
@@ -396,6 +403,7 @@ def build(
         "build_seconds": round(time.perf_counter() - started, 3),
         "built_at": time.time(),
         "reread": len(todo),
+        "phases": {k: round(v, 3) for k, v in phases.items()},
     }
     return IndexData(header=header, arrays=arrays)
 
@@ -484,31 +492,33 @@ def _texts(
     n_old: int,
     batch_start: list[int],
 ) -> dict[str, np.ndarray]:
-    """Copy the passage texts in new order, run by run."""
-    fresh_off = np.zeros(1, dtype=np.int64)
-    fresh_blob = b""
-    if batches:
-        lengths = np.concatenate([b.text_len for b in batches])
-        fresh_off = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=fresh_off[1:])
-        fresh_blob = b"".join(b.text for b in batches)
-    fresh = np.frombuffer(fresh_blob, dtype=np.uint8)
-    parts: list[np.ndarray] = []
-    lengths_out: list[np.ndarray] = []
+    """Copy the passage texts in new order, run by run, releasing each batch's once copied."""
+    old_off = np.asarray(old["text_off"]) if old is not None else np.zeros(1, dtype=np.int64)
+    fresh_len = [b.text_len for b in batches]
+    lengths = np.concatenate([np.diff(old_off), *fresh_len])
+    source = np.concatenate([np.arange(a, z, dtype=np.int64) for a, z in runs])
+    offsets = np.zeros(len(source) + 1, dtype=np.int64)
+    np.cumsum(lengths[source], out=offsets[1:])
+    blob = np.empty(int(offsets[-1]), dtype=np.uint8)
+    text_start = [np.concatenate(([0], np.cumsum(t))) for t in fresh_len]
+    at = 0
     for lo, hi in runs:
         if lo < n_old:
             assert old is not None
-            off = old["text_off"]
-            parts.append(old["text_blob"][int(off[lo]) : int(off[hi])])
-            lengths_out.append(np.diff(off[lo : hi + 1]))
-        else:
-            a, z = lo - n_old, hi - n_old
-            parts.append(fresh[int(fresh_off[a]) : int(fresh_off[z])])
-            lengths_out.append(np.diff(fresh_off[a : z + 1]))
-    lengths = np.concatenate(lengths_out) if lengths_out else np.zeros(0, dtype=np.int64)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    blob = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
+            a, z = int(old_off[lo]), int(old_off[hi])
+            blob[at : at + z - a] = old["text_blob"][a:z]
+            at += z - a
+            continue
+        for i, b in enumerate(batches):
+            first, end = batch_start[i] + n_old, batch_start[i + 1] + n_old
+            if end <= lo or first >= hi:
+                continue
+            a = int(text_start[i][max(lo, first) - first])
+            z = int(text_start[i][min(hi, end) - first])
+            blob[at : at + z - a] = np.frombuffer(b.text, dtype=np.uint8)[a:z]
+            at += z - a
+            if hi >= end:
+                b.text = b""  # fresh runs come in order: this batch's texts are all copied
     return {"text_blob": blob, "text_off": offsets}
 
 
@@ -520,15 +530,15 @@ def _merge_postings(
     batch_start: list[int],
 ) -> dict[str, np.ndarray]:
     """Merge the previous index's kept postings and the fresh batches' into one CSR."""
-    new_of = np.full(n_old + batch_start[-1], -1, dtype=np.int64)
-    new_of[source] = np.arange(len(source))
+    new_of = np.full(n_old + batch_start[-1], -1, dtype=np.int32)
+    new_of[source] = np.arange(len(source), dtype=np.int32)
     old_terms: list[str] = []
     if old is not None:
         old_terms = decode_strings(old["vocab_blob"], old["vocab_off"])
         old_ptr = np.asarray(old["post_ptr"])
         old_docs = new_of[np.asarray(old["post_docs"])]
         keep = old_docs >= 0
-        old_term = np.repeat(np.arange(len(old_terms), dtype=np.int64), np.diff(old_ptr))[keep]
+        old_term = np.repeat(np.arange(len(old_terms), dtype=np.int32), np.diff(old_ptr))[keep]
         still = np.bincount(old_term, minlength=len(old_terms))
         old_terms_kept = [old_terms[i] for i in np.flatnonzero(still).tolist()]
     else:
@@ -544,12 +554,18 @@ def _merge_postings(
     if old is not None and len(old_terms):
         # Two runs, each sorted by (term, passage): the kept postings of the previous index
         # and the fresh ones. A stable sort of two sorted runs is a linear merge.
-        old_map = np.asarray([term_id.get(t, -1) for t in old_terms], dtype=np.int64)
-        terms = np.concatenate((old_map[old_term], np.repeat(np.arange(n_terms), df)))
+        old_map = np.asarray([term_id.get(t, -1) for t in old_terms], dtype=np.int32)
+        terms = np.concatenate(
+            (old_map[old_term], np.repeat(np.arange(n_terms, dtype=np.int32), df))
+        )
+        del old_term
         docs = np.concatenate((old_docs[keep], docs))
-        tfs = np.concatenate((np.asarray(old["post_tf"])[keep].astype(np.int32), tfs))
-        order = np.argsort(terms * max(len(source), 1) + docs, kind="stable")
+        tfs = np.concatenate((np.asarray(old["post_tf"])[keep], tfs))
         df = np.bincount(terms, minlength=n_terms)
+        key = terms.astype(np.int64) * max(len(source), 1) + docs
+        del terms
+        order = np.argsort(key, kind="stable")
+        del key
         docs, tfs = docs[order], tfs[order]
     ptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(df, out=ptr[1:])
@@ -579,8 +595,8 @@ def _fresh_postings(
     fill = np.zeros(n_terms, dtype=np.int64)
     np.cumsum(df[:-1], out=fill[1:])
     total = int(df.sum())
-    docs = np.empty(total, dtype=np.int64)
-    tfs = np.empty(total, dtype=np.int32)
+    docs = np.empty(total, dtype=np.int32)
+    tfs = np.empty(total, dtype=np.result_type(np.uint16, *(b.tf.dtype for b in batches)))
     # Fresh passages keep their relative order in the new layout, so filling each term's
     # list batch after batch keeps it sorted by passage.
     for b, m, where in zip(batches, maps, positions, strict=True):
