@@ -63,10 +63,18 @@ def render_answer(
         out.append(REASONS.get(answer.reason or "", NOT_FOUND))
         if answer.hits:
             out.append("")
+    for n, hit in enumerate(answer.hits, start):
+        quote = _highlight(hit.quote, hit.matched_terms, color)
+        out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
+        out.append(f"    — {citation_line(hit)}")
+        if hit.also_in:
+            out.append("      also reported by: " + ", ".join(d.title for d in hit.also_in))
+        out.append(f"      {hit.passage.id} · lines {_lines(hit.passage)}")
+        out.append("")
     for conflict in answer.conflicts:
         out.append(f"Sources differ on {conflict.about}:")
         for claim in conflict.claims:
-            number = f"    [{start + claim.rank - 1}] "
+            number = f"    [{claim.rank}] "
             out.append(
                 textwrap.fill(
                     f"“{claim.text}” — {claim.title}",
@@ -75,14 +83,6 @@ def render_answer(
                     subsequent_indent=" " * len(number),
                 )
             )
-        out.append("")
-    for n, hit in enumerate(answer.hits, start):
-        quote = _highlight(hit.quote, hit.matched_terms, color)
-        out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
-        out.append(f"    — {citation_line(hit)}")
-        if hit.also_in:
-            out.append("      also reported by: " + ", ".join(d.title for d in hit.also_in))
-        out.append(f"      {hit.passage.id} · lines {_lines(hit.passage)}")
         out.append("")
     if answer.unmatched_terms:
         out.append("No source mentions: " + ", ".join(answer.unmatched_terms))
