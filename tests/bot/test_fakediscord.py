@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -304,6 +305,53 @@ def test_rate_limited_channel_message_is_retried() -> None:
             await fake.wait_for_call("POST", rf"/channels/{CHANNEL_ID}/messages", status=200)
             statuses = [c.status for c in fake.calls_for("POST", r"/channels/\d+/messages")]
             assert statuses == [429, 200]
+
+    run_checked(scenario())
+
+
+def test_rate_limit_buckets_count_down_and_refuse_when_used_up() -> None:
+    async def scenario() -> None:
+        limits = {"GET /channels/{channel_id}": (3, 0.5)}
+        async with make_fake(rate_limits=limits) as fake, aiohttp.ClientSession() as http:
+            headers = {"Authorization": f"Bot {TOKEN}"}
+            url = f"{fake.api_base}/channels/{CHANNEL_ID}"
+            seen = []
+            for _ in range(4):
+                async with http.get(url, headers=headers) as response:
+                    seen.append((response.status, response.headers.get("X-RateLimit-Remaining")))
+                    if response.status == 429:
+                        body = await response.json()
+                        assert 0 < body["retry_after"] <= 0.5 and response.headers["Via"]
+            assert seen == [(200, "2"), (200, "1"), (200, "0"), (429, "0")]
+            # Another channel has a bucket of its own; the first one refills after its window.
+            async with http.get(
+                f"{fake.api_base}/channels/{OTHER_CHANNEL_ID}", headers=headers
+            ) as r:
+                assert r.status == 200
+            await asyncio.sleep(0.5)
+            async with http.get(url, headers=headers) as response:
+                assert response.status == 200
+
+    run_checked(scenario())
+
+
+def test_discord_py_keeps_within_the_buckets() -> None:
+    async def scenario() -> None:
+        limits = {"POST /channels/{channel_id}/messages": (3, 0.3)}
+        async with session(rate_limits=limits) as (fake, _, _):
+            started = time.monotonic()
+            for i in range(7):
+                await fake.dispatch_message(CHANNEL_ID, f"message {i}")
+            for _ in range(300):
+                if (
+                    len(fake.calls_for("POST", rf"/channels/{CHANNEL_ID}/messages", status=200))
+                    == 7
+                ):
+                    break
+                await asyncio.sleep(0.01)
+            posts = fake.calls_for("POST", rf"/channels/{CHANNEL_ID}/messages")
+            assert [c.status for c in posts] == [200] * 7  # throttled by the client, no 429
+            assert time.monotonic() - started >= 0.6  # three windows of 0.3 s
 
     run_checked(scenario())
 

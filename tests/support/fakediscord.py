@@ -117,6 +117,16 @@ DEFAULT_EVERYONE_PERMISSIONS = int(
     | Perm.SEND_MESSAGES_IN_THREADS
 )
 
+# Rate-limit buckets as Discord sets them: (requests, seconds) per route and major parameter.
+# Posting in a channel is the tight one (5 per 5 s per channel); other routes get
+# DEFAULT_RATE_LIMIT. Tests that measure the bot rather than Discord's limits pass bigger ones.
+DISCORD_RATE_LIMITS: Mapping[str, tuple[int, float]] = {
+    "POST /channels/{channel_id}/messages": (5, 5.0),
+}
+DEFAULT_RATE_LIMIT = (50, 1.0)
+# The parameters that give a route its own bucket, as Discord documents them.
+_MAJOR_PARAMETERS = ("channel_id", "guild_id", "token")
+
 # Close codes after which Discord does not allow resuming the session.
 _NON_RESUMABLE_CLOSE_CODES = frozenset({4004, 4007, 4009, 4010, 4011, 4012, 4013, 4014})
 
@@ -458,6 +468,38 @@ def _err(code: str, message: str) -> dict[str, Any]:
 
 
 @dataclass
+class _Bucket:
+    """One rate-limit bucket: ``limit`` requests per window of ``per`` seconds."""
+
+    name: str
+    limit: int
+    per: float
+    remaining: int = 0
+    resets_at: float = 0.0  # time.monotonic() at which the window ends
+
+    def take(self, now: float) -> bool:
+        """Count a request; return False (and count nothing) when the window is used up."""
+        if now >= self.resets_at:
+            self.remaining = self.limit
+            self.resets_at = now + self.per
+        if self.remaining <= 0:
+            return False
+        self.remaining -= 1
+        return True
+
+    def headers(self, now: float) -> dict[str, str]:
+        """Return the X-RateLimit headers Discord sends with a response from this bucket."""
+        after = max(self.resets_at - now, 0.0)
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": f"{time.time() + after:.3f}",
+            "X-RateLimit-Reset-After": f"{after:.3f}",
+            "X-RateLimit-Bucket": self.name,
+        }
+
+
+@dataclass
 class _Route:
     method: str
     pattern: re.Pattern[str]
@@ -546,8 +588,14 @@ class FakeDiscord:
         enforce_intents: bool = True,
         echo_own_messages: bool = True,
         ratelimit_headers: bool = True,
+        rate_limits: Mapping[str, tuple[int, float]] | None = None,
     ) -> None:
-        """Configure the fake; without ``guilds`` one guild with one text channel and one user."""
+        """Configure the fake; without ``guilds`` one guild with one text channel and one user.
+
+        ``rate_limits`` maps "METHOD /route/{template}" to (requests, seconds) per bucket, over
+        :data:`DISCORD_RATE_LIMITS`; ``"*"`` sets the default of every other route. Buckets count
+        down in their headers and answer 429 when a client sends more than they allow.
+        """
         self.token = token
         self.bot_user = FakeUser(bot_id, bot_name, bot=True)
         self.application_id = application_id if application_id is not None else bot_id
@@ -558,6 +606,8 @@ class FakeDiscord:
         self.enforce_intents = enforce_intents
         self.echo_own_messages = echo_own_messages
         self.ratelimit_headers = ratelimit_headers
+        self.rate_limits = {**DISCORD_RATE_LIMITS, **(rate_limits or {})}
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
         if guilds is None:
             alice = FakeMember(FakeUser(self.DEFAULT_USER_ID, "alice"))
             guilds = [
@@ -1869,6 +1919,9 @@ class FakeDiscord:
         route, params = self._match_route(method, path)
         call.route = f"{route.method} {route.template}" if route else None
         reply = self._take_fault(method, path)
+        bucket = self._bucket(route, params) if route is not None else None
+        if reply is None and bucket is not None and not bucket.take(time.monotonic()):
+            reply = self._rate_limited(bucket)
         if reply is None:
             if route is None:
                 reply = _Reply(404, {"message": "Unknown route", "code": 0})
@@ -1895,7 +1948,7 @@ class FakeDiscord:
         self.calls.append(call)
         if route is None:
             _log.warning("fake discord: unknown route %s %s", method, path)
-        response = self._to_response(reply, route)
+        response = self._to_response(reply, bucket)
         try:
             await response.prepare(request)
             await response.write_eof()
@@ -1905,18 +1958,35 @@ class FakeDiscord:
             await self._notify()
         return response
 
-    def _to_response(self, reply: _Reply, route: _Route | None) -> web.Response:
+    def _bucket(self, route: _Route, params: Mapping[str, str]) -> _Bucket | None:
+        """Return the rate-limit bucket of a request (per route and major parameter)."""
+        if not self.ratelimit_headers:
+            return None
+        key = f"{route.method} {route.template}"
+        major = next((params[p] for p in _MAJOR_PARAMETERS if p in params), "")
+        bucket = self._buckets.get((key, major))
+        if bucket is None:
+            limit, per = self.rate_limits.get(key) or self.rate_limits.get("*", DEFAULT_RATE_LIMIT)
+            name = f"{zlib.crc32(key.encode()):08x}"
+            bucket = self._buckets[(key, major)] = _Bucket(name, limit, per)
+        return bucket
+
+    def _rate_limited(self, bucket: _Bucket) -> _Reply:
+        """Answer a request over its bucket's limit as Discord does."""
+        after = max(bucket.resets_at - time.monotonic(), 0.001)
+        body = {"message": "You are being rate limited.", "retry_after": after, "global": False}
+        headers = {
+            **bucket.headers(time.monotonic()),
+            "Retry-After": str(max(1, math.ceil(after))),
+            "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",  # discord.py treats a 429 without it as a Cloudflare ban
+        }
+        return _Reply(429, body, headers)
+
+    def _to_response(self, reply: _Reply, bucket: _Bucket | None) -> web.Response:
         headers = dict(reply.headers)
-        if self.ratelimit_headers and route is not None and reply.status != 429:
-            headers.update(
-                {
-                    "X-RateLimit-Limit": "50",
-                    "X-RateLimit-Remaining": "49",
-                    "X-RateLimit-Reset": f"{time.time() + 1:.3f}",
-                    "X-RateLimit-Reset-After": "1.000",
-                    "X-RateLimit-Bucket": f"{abs(hash(route.template)) & 0xFFFFFFFF:08x}",
-                }
-            )
+        if bucket is not None and reply.status != 429:
+            headers.update(bucket.headers(time.monotonic()))
         if reply.body is None:
             return web.Response(status=reply.status, headers=headers)
         # discord.py only parses JSON when Content-Type is exactly "application/json".
