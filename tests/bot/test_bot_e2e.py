@@ -5,249 +5,46 @@ local fake Discord server. Assertions are on the REST calls the bot makes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import discord.gateway
-import discord.http
 import pytest
-from fakediscord import (
-    Call,
-    ErrorLog,
-    FakeChannel,
-    FakeDiscord,
-    FakeGuild,
-    FakeMember,
-    FakeRole,
-    FakeUser,
-    Intent,
-    Perm,
-    capture_errors,
-    run_checked,
+from botworld import (
+    ADMIN,
+    ALICE,
+    AUTO,
+    BOT,
+    COMMANDS,
+    EPHEMERAL,
+    GUILD,
+    LANDMINES,
+    LANDMINES_QUOTE,
+    MAINTAINERS,
+    MENTION,
+    MOD,
+    TOKEN,
+    TOKYO,
+    UNLISTED,
+    ask,
+    assert_no_mentions_allowed,
+    buttons,
+    embed_of,
+    endpoints_restored,
+    make_fake,
+    nothing_sent,
+    run,
+    session,
+    started,
+    write_config,
 )
+from fakediscord import Intent, capture_errors
 
 from bot.config import ConfigError, load_config
-from bot.discord.client import CitebotBot
 from bot.discord.runner import prepare, serve
-
-ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "e2e-bot-token.SECRET.0123456789"
-GUILD = 1_400_000_000_000_000_001
-AUTO, MENTION, COMMANDS, UNLISTED = (1_400_000_000_000_000_000 + i for i in (10, 11, 12, 13))
-ALICE, MOD, ADMIN = 1_400_000_000_000_000_100, 1_400_000_000_000_000_101, 1_400_000_000_000_000_102
-BOT = 1_400_000_000_000_000_200
-MAINTAINERS, MANAGERS = 1_400_000_000_000_000_300, 1_400_000_000_000_000_301
-EPHEMERAL = 64
-
-LANDMINES = "How many people were killed by the landmine explosions?"
-LANDMINES_QUOTE = "two landmine blasts killed six people"
-TOKYO = "What is the population of Tokyo?"
-
-CONFIG = """\
-corpus: corpus
-index: state/index.cbi
-discord:
-  token_env: CITEBOT_E2E_TOKEN
-  api_base: {api_base}
-  gateway: {gateway}
-  guilds: [{guild}]
-  channels:
-    - {{id: {auto}, mode: auto}}
-    - {{id: {mention}, mode: mention}}
-    - {{id: {commands}, mode: commands}}
-commands:
-  ask: {{name: frage, description: "Ask the sources"}}
-  source: {{name: quelle}}
-  reindex: {{roles: [Maintainers]}}
-answers:
-  cooldown: {{rate: {rate}, per: 60}}
-  feedback: state/feedback.jsonl
-"""
-
-
-# -- The world: a copy of the corpus with its index built once -----------------------------
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the bundled corpus and its index, built once for the module."""
-    root = tmp_path_factory.mktemp("built")
-    shutil.copytree(ROOT / "corpus", root / "corpus")  # copy2 keeps mtimes: the index stays fresh
-    (root / "citebot.yaml").write_text("corpus: corpus\nindex: state/index.cbi\n")
-    from bot.library import open_library
-
-    open_library(load_config(root / "citebot.yaml"), notice=lambda m: None)
-    return root
-
-
-@pytest.fixture
-def world(built: Path, tmp_path: Path) -> Path:
-    """A private copy of the built world for one test (it may change the corpus)."""
-    shutil.copytree(built, tmp_path / "world")
-    return tmp_path / "world"
-
-
-def make_fake() -> FakeDiscord:
-    guild = FakeGuild(
-        id=GUILD,
-        name="Docs",
-        channels=[
-            FakeChannel(AUTO, "ask-anything"),
-            FakeChannel(MENTION, "general", position=1),
-            FakeChannel(COMMANDS, "commands", position=2),
-            FakeChannel(UNLISTED, "off-topic", position=3),
-        ],
-        roles=[
-            FakeRole(MAINTAINERS, "Maintainers", 0),
-            FakeRole(MANAGERS, "Managers", int(Perm.MANAGE_GUILD)),
-        ],
-        members=[
-            FakeMember(FakeUser(ALICE, "alice")),
-            FakeMember(FakeUser(MOD, "mod"), roles=[MAINTAINERS]),
-            FakeMember(FakeUser(ADMIN, "admin"), roles=[MANAGERS]),
-        ],
-    )
-    return FakeDiscord(token=TOKEN, bot_id=BOT, bot_name="citebot", guilds=[guild])
-
-
-def write_config(world: Path, fake: FakeDiscord, rate: int = 50) -> Path:
-    path = world / "citebot.yaml"
-    path.write_text(
-        CONFIG.format(
-            api_base=fake.api_base,
-            gateway=fake.gateway,
-            guild=GUILD,
-            auto=AUTO,
-            mention=MENTION,
-            commands=COMMANDS,
-            rate=rate,
-        ),
-        encoding="utf-8",
-    )
-    return path
-
-
-@contextlib.contextmanager
-def endpoints_restored() -> Iterator[None]:
-    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    try:
-        yield
-    finally:
-        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved
-
-
-@dataclass
-class Session:
-    fake: FakeDiscord
-    bot: CitebotBot
-    errors: ErrorLog
-    world: Path
-
-
-@contextlib.asynccontextmanager
-async def started(
-    world: Path, fake: FakeDiscord, rate: int = 50
-) -> AsyncIterator[tuple[CitebotBot, asyncio.Event]]:
-    """Start the bot exactly as `citebot run` does, with the config pointing at the fake."""
-    config = load_config(write_config(world, fake, rate))
-    with endpoints_restored():
-        bot, token = prepare(
-            config,
-            notice=lambda m: None,
-            environ={"CITEBOT_E2E_TOKEN": TOKEN},
-            guild_ready_timeout=0.05,
-        )
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve(bot, token, stop))
-        ready = asyncio.create_task(bot.wait_until_ready())
-        try:
-            done, _ = await asyncio.wait({task, ready}, timeout=10, return_when="FIRST_COMPLETED")
-            if task in done:
-                task.result()
-                raise AssertionError("the bot stopped before it was ready")
-            assert ready in done, "the bot was not ready within 10 s"
-            yield bot, stop
-        finally:
-            ready.cancel()
-            stop.set()
-            await asyncio.wait_for(task, 10)
-
-
-@contextlib.asynccontextmanager
-async def session(world: Path, rate: int = 50) -> AsyncIterator[Session]:
-    """A fake Discord with the bot running; fails on logged errors, unknown routes, mentions."""
-    with capture_errors("discord", "citebot") as errors:
-        async with make_fake() as fake, started(world, fake, rate) as (bot, _):
-            yield Session(fake, bot, errors, world)
-        fake.assert_no_unknown_calls()
-        assert_no_mentions_allowed(fake.calls)
-        assert TOKEN not in repr(fake.calls)
-    errors.check()
-
-
-def message_payload(call: Call) -> dict[str, Any] | None:
-    """The message a call posts or edits (channel message, followup, interaction reply)."""
-    body = call.json if isinstance(call.json, dict) else None
-    if body is None or call.method not in ("POST", "PATCH"):
-        return None
-    if call.path.endswith("/callback"):
-        return body.get("data") if body.get("type") in (4, 7) else None
-    return body if ("content" in body or "embeds" in body) else None
-
-
-def assert_no_mentions_allowed(calls: list[Call]) -> None:
-    """Every message the bot sent says: parse no mentions at all."""
-    payloads = [p for c in calls if (p := message_payload(c)) is not None]
-    assert payloads, "the bot sent no message"
-    for payload in payloads:
-        allowed = payload.get("allowed_mentions")
-        assert allowed is not None and allowed.get("parse") == [], payload
-        assert not allowed.get("users") and not allowed.get("roles"), payload
-        assert not allowed.get("replied_user"), payload
-
-
-def run(coro: Any) -> None:
-    run_checked(coro, timeout=60)
-
-
-def embed_of(payload: dict[str, Any]) -> dict[str, Any]:
-    [embed] = payload["embeds"]
-    return embed
-
-
-def buttons(payload: dict[str, Any]) -> dict[str, str]:
-    """Label (or emoji) → custom_id of the buttons of a message."""
-    found = {}
-    for row in payload.get("components", []):
-        for item in row["components"]:
-            label = item.get("label") or item.get("emoji", {}).get("name")
-            found[label] = item["custom_id"]
-    return found
-
-
-async def nothing_sent(fake: FakeDiscord, start: int, wait: float = 0.3) -> None:
-    await asyncio.sleep(wait)
-    sent = [c for c in fake.calls[start:] if message_payload(c) is not None]
-    assert sent == [], [(c.method, c.path) for c in sent]
-
-
-async def ask(s: Session, question: str, *, user: int = ALICE, channel: int = COMMANDS) -> Call:
-    ix = await s.fake.dispatch_interaction(
-        "frage", {"question": question}, user=user, channel_id=channel
-    )
-    callback = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
-    assert callback.json == {"type": 5}  # deferred within the 3 s, visible to all
-    return await s.fake.wait_for_call("POST", re.escape(ix.webhook_path), status=200)
-
 
 # -- Tests -----------------------------------------------------------------------------------
 
