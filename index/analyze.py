@@ -53,6 +53,8 @@ _SPELLING = (
     (re.compile(r"(?<=\w{3})tre(s?)$"), r"ter\1"),
 )
 _OUR_EXCEPTIONS = frozenset({"four", "hour", "your", "tour", "pour", "flour", "sour", "dour"})
+# Each spelling pattern needs one of these in the word: most words skip the five patterns.
+_SPELLING_HINTS = ("is", "ys", "ence", "our", "tre")
 
 # Irregular past forms the stemmer cannot relate to their verb ("said" → "say").
 _IRREGULAR = {
@@ -188,7 +190,7 @@ class Analyzer:
         # "Azerbaijani" → "azerbaijan".
         if (len(word) >= 6 and word.endswith("ian")) or (len(word) >= 7 and word.endswith("ani")):
             word = word[:-1]
-        if word not in _OUR_EXCEPTIONS:
+        if word not in _OUR_EXCEPTIONS and any(hint in word for hint in _SPELLING_HINTS):
             for pattern, repl in _SPELLING:
                 word = pattern.sub(repl, word)
         return self._stemmer.stemWord(word)
