@@ -313,8 +313,11 @@ class Searcher:
             depth *= 4  # many near-duplicates: look further down
 
     def _fold(self, query: Query, top: list[tuple[int, float]], k: int) -> list[_Found]:
-        head = [self._found(n, i, score, query) for n, (i, score) in enumerate(top[:RERANK_DEPTH])]
+        # Only a kind of answer reorders the first passages; without one, each passage is
+        # analyzed (the costly part of a search) only when it is needed.
+        head: list[_Found] = []
         if query.shape.kind is not None:
+            head = [self._found(n, i, s, query) for n, (i, s) in enumerate(top[:RERANK_DEPTH])]
             for f in head:
                 if f.kind:
                     f.score = f.bm25 * (1 + KIND_BONUS)
