@@ -188,7 +188,7 @@ def figures(text: str, canonical: Callable[[str], str] = str.lower) -> list[Figu
                 passive = True
                 continue
             if low in _SKIP:
-                if noun is not None and noun not in _ANYONE:
+                if low in ("and", "or") or (noun is not None and noun not in _ANYONE):
                     break  # "four troops and two civilians": the phrase ends at "and"
                 continue
             if low in STOPWORDS:

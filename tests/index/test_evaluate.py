@@ -1,0 +1,242 @@
+"""Evaluation: metrics, question files, BEIR folders, and runs through the real search."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from index import evaluate as ev
+from index.api import open_index
+from index.evaluate import EvaluationError
+from index.settings import Settings
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+# -- Metrics ----------------------------------------------------------------------------------
+
+
+def test_ndcg_is_one_for_the_ideal_ranking_and_discounts_lower_ranks() -> None:
+    rel = {"a": 1, "b": 1}
+    assert ev.ndcg_at(["a", "b", "x"], rel, 10) == pytest.approx(1.0)
+    ideal = 1 + 1 / math.log2(3)
+    assert ev.ndcg_at(["x", "a", "b"], rel, 10) == pytest.approx(
+        (1 / math.log2(3) + 1 / math.log2(4)) / ideal
+    )
+    assert ev.ndcg_at(["x", "y"], rel, 10) == 0.0
+    assert ev.ndcg_at(["x", "a"], rel, 1) == 0.0  # only the first k count
+
+
+def test_ndcg_uses_graded_relevance_and_ignores_non_relevant_judgements() -> None:
+    rel = {"a": 2, "b": 1, "c": 0}
+    best = 2 + 1 / math.log2(3)
+    assert ev.ndcg_at(["b", "a"], rel, 10) == pytest.approx((1 + 2 / math.log2(3)) / best)
+    assert ev.ndcg_at(["c"], {"c": 0}, 10) == 0.0
+
+
+def test_recall_and_reciprocal_rank() -> None:
+    rel = {"a": 1, "b": 1, "c": 0}
+    assert ev.recall_at(["a", "x", "b"], rel, 2) == 0.5
+    assert ev.recall_at(["a", "x", "b"], rel, 100) == 1.0
+    assert ev.reciprocal_rank(["x", "y", "b"], rel, 10) == pytest.approx(1 / 3)
+    assert ev.reciprocal_rank(["x", "y", "b"], rel, 2) == 0.0
+    assert ev.reciprocal_rank(["c", "a"], rel, 10) == 0.5
+
+
+def test_scores_average_over_judged_queries_and_count_missing_runs_as_zero() -> None:
+    qrels = {"q1": {"a": 1}, "q2": {"b": 1}}
+    ndcg, recall, mrr = ev.score_runs({"q1": ["a"]}, qrels)
+    assert (ndcg, recall, mrr) == (0.5, 0.5, 0.5)
+
+
+# -- Question files ---------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str, name: str = "questions.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_question_file_takes_mappings_and_plain_strings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "answerable:\n"
+        "  - q: Who visited Kyiv?\n"
+        "    answers: [Anna Hakobyan]\n"
+        "  - {q: 'When does the mandate end?', answers: 2025}\n"
+        "unanswerable:\n"
+        "  - Who wrote Hamlet?\n"
+        "  - q: What is the boiling point of water?\n",
+    )
+    questions = ev.load_questions(path)
+    assert [q.text for q in questions.answerable] == [
+        "Who visited Kyiv?",
+        "When does the mandate end?",
+    ]
+    assert questions.answerable[1].answers == ("2025",)
+    assert [q.answers for q in questions.unanswerable] == [(), ()]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("answerable: [", "not valid YAML"),
+        ("- just a list\n", "expected a mapping with `answerable` and `unanswerable`"),
+        ("questions: []\n", "questions: unknown key"),
+        ("answerable: {q: x}\n", "answerable: expected a list of questions"),
+        ("answerable:\n  - q: Who?\n", "answerable[1]: answers: an answerable question needs"),
+        ("answerable:\n  - answers: [x]\n", "answerable[1]: q: expected the question text"),
+        ("answerable:\n  - q: Who?\n    answer: [x]\n", "answerable[1]: answer: unknown key"),
+        ("unanswerable:\n  - [a, b]\n", "unanswerable[1]: expected a question"),
+        ("answerable: []\nunanswerable: []\n", "has no questions"),
+    ],
+)
+def test_bad_question_files_name_the_file_and_the_entry(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(EvaluationError) as caught:
+        ev.load_questions(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_a_missing_question_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(EvaluationError, match="question file not found"):
+        ev.load_questions(tmp_path / "nope.yaml")
+    with pytest.raises(EvaluationError, match="is a folder"):
+        ev.load_questions(tmp_path)
+
+
+def test_question_run_finds_answers_where_search_puts_them(tmp_path: Path) -> None:
+    searcher = open_index(CORPUS, None, Settings())
+    path = write(
+        tmp_path,
+        "answerable:\n"
+        "  - q: Who visited Kyiv?\n"
+        "    answers: [anna hakobyan]\n"  # case does not matter
+        "  - q: Who visited Kyiv?\n"
+        "    answers: [no passage says this]\n"
+        "unanswerable:\n"
+        "  - Who wrote Hamlet?\n",
+    )
+    report = ev.run_questions(searcher, ev.load_questions(path))
+    found, missed, outside = report.results
+    expected = searcher.search("Who visited Kyiv?", ev.QUESTION_DEPTH)
+    rank = next(
+        n for n, h in enumerate(expected.hits, 1) if "anna hakobyan" in h.passage.text.lower()
+    )
+    assert found.rank == rank
+    assert missed.rank is None
+    assert report.hits_at(3) == (1 if rank <= 3 else 0)
+    assert report.misses[-1] is missed
+    assert report.abstained == (0 if outside.answer.answered else 1)
+    summary = report.to_dict()
+    assert summary["answerable"] == 2 and summary["unanswerable"] == 1
+    assert [r["question"] for r in summary["results"]] == [  # type: ignore[index]
+        "Who visited Kyiv?",
+        "Who visited Kyiv?",
+        "Who wrote Hamlet?",
+    ]
+    json.dumps(summary)
+
+
+# -- BEIR -------------------------------------------------------------------------------------
+
+DOCS = [
+    ("d1", "Aspirin lowers the risk of stroke.", "A trial of aspirin in adults over sixty."),
+    ("d2", "Statins and muscle pain.", "Muscle pain was reported by a few statin users."),
+    ("d3", "Sleep and memory.", "Memory consolidation happens during deep sleep."),
+    ("x/4", "", "Coffee intake and heart rhythm in a cohort of nurses."),
+]
+QUERIES = [
+    ("q1", "aspirin reduces stroke risk"),
+    ("q2", "statin users report muscle pain"),
+    ("q3", "deep sleep consolidates memory"),
+    ("q4", "an unjudged query about coffee"),
+]
+
+
+def make_beir(folder: Path, qrels: str | None = "query-id\tcorpus-id\tscore\n") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "corpus.jsonl").write_text(
+        "".join(json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in DOCS),
+        encoding="utf-8",
+    )
+    (folder / "queries.jsonl").write_text(
+        "".join(json.dumps({"_id": i, "text": t}) + "\n" for i, t in QUERIES), encoding="utf-8"
+    )
+    if qrels is not None:
+        (folder / "qrels").mkdir(exist_ok=True)
+        rows = qrels + "q1\td1\t1\nq2\td2\t1\nq3\td3\t1\nq3\tx/4\t0\n"
+        (folder / "qrels" / "test.tsv").write_text(rows, encoding="utf-8")
+    return folder
+
+
+def test_beir_loading_keeps_only_judged_queries(tmp_path: Path) -> None:
+    dataset = ev.load_beir(make_beir(tmp_path / "tiny"))
+    assert dataset.name == "tiny"
+    assert set(dataset.queries) == {"q1", "q2", "q3"}
+    assert dataset.documents["x/4"] == ("", DOCS[3][2])
+    assert dataset.qrels["q3"] == {"d3": 1, "x/4": 0}
+
+
+def test_beir_documents_become_text_files_with_the_title_on_the_first_line(
+    tmp_path: Path,
+) -> None:
+    dataset = ev.load_beir(make_beir(tmp_path / "tiny"))
+    out = tmp_path / "files"
+    out.mkdir()
+    names = ev.write_corpus(dataset, out)
+    assert (out / "d1.txt").read_text(encoding="utf-8") == f"{DOCS[0][1]}\n\n{DOCS[0][2]}\n"
+    unsafe = next(name for name, doc_id in names.items() if doc_id == "x/4")
+    assert "/" not in unsafe and (out / f"{unsafe}.txt").is_file()
+    assert (out / f"{unsafe}.txt").read_text(encoding="utf-8") == DOCS[3][2] + "\n"
+
+
+def test_beir_run_ranks_documents_by_their_best_passage(tmp_path: Path) -> None:
+    dataset = ev.load_beir(make_beir(tmp_path / "tiny"))
+    report = ev.run_beir(dataset, Settings())
+    assert report.queries == 3 and report.documents == 4
+    assert report.ndcg_at_10 == pytest.approx(1.0)
+    assert report.recall_at_100 == pytest.approx(1.0)
+    assert report.mrr_at_10 == pytest.approx(1.0)
+    assert report.build_seconds > 0 and report.queries_per_second > 0
+    data = report.to_dict()
+    assert {"ndcg@10", "recall@100", "mrr@10", "build_seconds", "queries_per_second"} <= set(data)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "qrels" / "test.tsv").unlink(), "no qrels/test.tsv"),
+        (lambda d: (d / "corpus.jsonl").unlink(), "no corpus.jsonl"),
+        (lambda d: (d / "queries.jsonl").write_text("{not json\n"), "queries.jsonl, line 1"),
+        (lambda d: (d / "corpus.jsonl").write_text('["a list"]\n'), "expected a JSON object"),
+        (
+            lambda d: (d / "qrels" / "test.tsv").write_text("q1\td1\n"),
+            "expected query-id, corpus-id and score",
+        ),
+        (
+            lambda d: (d / "qrels" / "test.tsv").write_text("q1\td1\tyes\n"),
+            "score 'yes' is not a number",
+        ),
+        (lambda d: (d / "qrels" / "test.tsv").write_text("q9\td1\t1\n"), "no query"),
+    ],
+)
+def test_bad_beir_folders_say_what_is_wrong(tmp_path: Path, damage, message: str) -> None:
+    folder = make_beir(tmp_path / "tiny")
+    damage(folder)
+    with pytest.raises(EvaluationError, match=message):
+        ev.load_beir(folder)
+
+
+def test_a_missing_beir_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(EvaluationError, match="dataset folder not found"):
+        ev.load_beir(tmp_path / "nowhere")
+    with pytest.raises(EvaluationError, match=r"no qrels/dev\.tsv"):
+        ev.load_beir(make_beir(tmp_path / "tiny"), split="dev")
