@@ -54,6 +54,7 @@ _KIND_NOUNS: dict[str, Kind] = {
     "name": Kind.PERSON,
 }
 _HOW = {"many", "much", "large", "big", "long", "old", "far", "high", "tall", "often"}
+_LEADS = {"in", "on", "at", "for", "from", "to", "by", "since", "until", "and", "so", "but"}
 # Phrases that frame a question without carrying its subject: "where will talks take place",
 # "what did the Armenian side say" (the side is Armenia).
 _FRAMES = re.compile(
@@ -72,7 +73,10 @@ def shape(question: str) -> Shape:
             frame_words.update(m.group("place").lower().split())
         elif m.group("who").lower() not in STOPWORDS:
             frame_words.add(m.group("side").lower())
-    for i, word in enumerate(lower):
+    # The question word opens the question ("In which year…"); later on, "who", "which" and
+    # "when" start clauses of a statement ("patients who smoke", "rises when…").
+    i = 1 if len(lower) > 1 and lower[0] in _LEADS else 0
+    for word in lower[i : i + 1]:
         if word in ("which", "what"):
             # "which ceasefire year", "what kind of number": the kind noun within three words.
             for j in range(i + 1, min(i + 4, len(lower))):
