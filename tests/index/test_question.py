@@ -1,0 +1,51 @@
+"""What a question asks for, read from its question words."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.question import Kind, holds, shape
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "frame"),
+    [
+        ("Who is the prime minister of Armenia?", Kind.PERSON, set()),
+        ("Who is Laurence Broers?", None, set()),  # asks what a named person is
+        ("When did the talks start?", Kind.DATE, set()),
+        ("In which year did the war end?", Kind.DATE, {"year"}),
+        ("Which ceasefire year ended the last war?", Kind.DATE, {"year"}),
+        ("How many people were evacuated?", Kind.NUMBER, {"many"}),
+        ("How large is the peacekeeping force?", Kind.NUMBER, {"large"}),
+        ("Where will the talks take place?", Kind.PLACE, {"take", "place"}),
+        ("What did the Armenian side say?", None, {"side"}),
+        ("Which side won?", None, set()),  # "Which" is no nationality
+        ("What is the Zangezur corridor?", None, set()),
+        # Inside a statement, "who" and "when" start clauses: no kind.
+        ("Patients who smoke have more strokes when they are older.", None, set()),
+    ],
+)
+def test_shape(question: str, kind: Kind | None, frame: set[str]) -> None:
+    asked = shape(question)
+    assert asked.kind == kind
+    assert asked.frame_words == frame
+
+
+def test_a_name_is_two_capitalised_words_the_question_does_not_hold() -> None:
+    asked = frozenset({"prime", "minister", "armenia"})
+    assert holds(Kind.PERSON, "Nikol Pashinyan, the prime minister of Armenia, said…", asked)
+    assert not holds(Kind.PERSON, "In a televised address, the prime minister of Armenia…", asked)
+    assert not holds(Kind.PERSON, "The Prime Minister spoke.", frozenset({"prime", "minister"}))
+
+
+def test_dates_numbers_and_places() -> None:
+    none: frozenset[str] = frozenset()
+    assert holds(Kind.DATE, "the ceasefire of 2020", none)
+    assert holds(Kind.DATE, "On September 19, it began", none)
+    assert not holds(Kind.DATE, "three years ago", none)
+    assert holds(Kind.NUMBER, "a 2,000-member force", none)
+    assert holds(Kind.NUMBER, "for the past nine months", none)
+    assert not holds(Kind.NUMBER, "many people", none)
+    assert holds(Kind.PLACE, "talks could begin in the town of Yevlakh", none)
+    assert not holds(Kind.PLACE, "talks between Azerbaijan and Armenia", none)
+    assert not holds(Kind.PLACE, "talks in Yevlakh", frozenset({"yevlakh"}))  # already asked
