@@ -254,12 +254,12 @@ class Searcher:
             QueryTerm(term, word, df, max(math.log((self.n + 1) / (df + 0.5)), 0.0), c, name)
             for (term, (word, c, name)), df in zip(words.items(), frequencies, strict=True)
         )
-        # A concept weighs as much as its most informative term that some passage holds.
+        # A concept weighs as much as its most informative term that some passage holds (or,
+        # when none does, as much as a word no passage holds).
         concepts: dict[int, float] = {}
-        for t in terms:
-            if t.df or t.concept not in concepts:
-                held = concepts.get(t.concept, 0.0) if t.df else 0.0
-                concepts[t.concept] = max(held, t.weight) if t.df else t.weight
+        for c in dict.fromkeys(t.concept for t in terms):
+            members = [t for t in terms if t.concept == c]
+            concepts[c] = max([t.weight for t in members if t.df] or [t.weight for t in members])
         lowered = frozenset(w.lower() for w in _WORD.findall(question))
         return Query(question, terms, asked, lowered, concepts)
 
