@@ -178,7 +178,9 @@ def _word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+@functools.lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
+    # Cached: a unit's text is normalised when repeats are dropped and again when titles are.
     return " ".join(_words(text.casefold()))
 
 
@@ -209,12 +211,14 @@ def _is_breadcrumb(text: str) -> bool:
 
 
 def _is_counter(text: str) -> bool:
+    if len(text) > 60:
+        return False
     parts = [p.strip() for p in re.split(r"[,·|•]", text) if p.strip()]
-    return bool(parts) and len(text) <= 60 and all(_COUNTER_PART.match(p) for p in parts)
+    return bool(parts) and all(_COUNTER_PART.match(p) for p in parts)
 
 
 def _is_doubled(text: str) -> bool:
-    words = text.split()
+    words = text.split(maxsplit=9)  # more than nine words is never a doubled label
     half = len(words) // 2
     return 2 <= len(words) <= 8 and len(words) % 2 == 0 and words[:half] == words[half:]
 
@@ -254,9 +258,9 @@ def _strip_furniture(
             continue
         seen.add(norm)
         for start, end in sentence_spans(text):
-            sentence = _norm(text[start:end])
-            if len(sentence.split()) >= 5:
-                seen.add(sentence)
+            words = _words(text[start:end].casefold())
+            if len(words) >= 5:
+                seen.add(" ".join(words))
         kept.append(unit)
     return title, date, publisher, kept
 
