@@ -103,6 +103,10 @@ class DiscordConfig(_Section):
     gateway: str = "wss://gateway.discord.gg"
     guilds: list[Snowflake] = []
     channels: list[ChannelConfig] = []
+    # Sharding, for bots in many servers: shards in all (across every process that runs the
+    # bot), and the ones this process runs; unset lets Discord choose and runs them all.
+    shard_count: int | None = Field(None, ge=1)
+    shard_ids: list[int] | None = None
 
     @field_validator("token_env")
     @classmethod
@@ -124,6 +128,25 @@ class DiscordConfig(_Section):
         if not re.fullmatch(r"wss?://[^\s/]+(/\S*)?", value):
             raise ValueError("expected a websocket URL, like wss://gateway.discord.gg")
         return value
+
+    @model_validator(mode="after")
+    def _shards(self) -> DiscordConfig:
+        ids = self.shard_ids
+        if ids is None:
+            return self
+        if self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count, the number of shards in all")
+        if not ids:
+            raise ValueError("shard_ids is empty; leave it out to run every shard")
+        outside = [i for i in ids if not 0 <= i < self.shard_count]
+        if outside:
+            raise ValueError(
+                f"shard id {outside[0]} is not between 0 and {self.shard_count - 1} "
+                f"(shard_count is {self.shard_count})"
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("shard_ids lists a shard twice")
+        return self
 
     @model_validator(mode="before")
     @classmethod
