@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import multiprocessing
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from index.analyze import ANALYZER_VERSION, Analyzer
 from index.build import Progress, build
-from index.errors import IndexFormatError
+from index.errors import CitebotError, CorpusError, IndexFormatError
 from index.load import SOURCES_FILE, list_files
 from index.search import Searcher
 from index.settings import Settings
@@ -18,6 +21,8 @@ from index.store import IndexData, load, save
 log = logging.getLogger(__name__)
 
 Notice = Callable[[str], None]
+
+ISOLATE_BYTES = 16 << 20  # a corpus this large is built in a process of its own
 
 
 def _log_notice(message: str) -> None:
@@ -67,11 +72,14 @@ def open_index(
     notice: Notice = _log_notice,
     progress: Progress | None = None,
     force: bool = False,
+    isolate: bool | None = None,
 ) -> Searcher:
     """Return a Searcher over `corpus`, loading `index_path` or rebuilding it when stale.
 
     A stale index is updated: only the files that changed are read again. `force` rebuilds
-    from scratch.
+    from scratch. A large corpus (or any, with `isolate=True`) is built in a process of its
+    own, which writes the index file: the calling process keeps its memory small and its
+    threads responsive (a bot's event loop goes on while the index is rebuilt).
     """
     analyzer = Analyzer()
     previous: IndexData | None = None
@@ -87,6 +95,22 @@ def open_index(
                 return Searcher(data, settings, analyzer)
             previous = data
         notice(f"Building the index for {corpus} ({reason})…")
+    if index_path is not None and (isolate if isolate is not None else _large(corpus)):
+        if previous is not None:
+            previous.close()
+            previous = None
+        if _build_apart(corpus, index_path, settings, progress, incremental=not force):
+            try:
+                data = load(index_path)
+            except IndexFormatError:
+                pass
+            else:
+                for path, reason in data.header.get("skipped", []):
+                    log.warning("skipped %s: %s", path, reason)
+                return Searcher(data, settings, analyzer)
+        if not force:
+            with contextlib.suppress(IndexFormatError):
+                previous = load(index_path)
     try:
         data = build(corpus, settings, analyzer, progress, previous=previous)
     finally:
@@ -109,3 +133,99 @@ def open_index(
         return Searcher(data, settings, analyzer)
     data.close()
     return Searcher(saved, settings, analyzer)
+
+
+def _large(corpus: Path) -> bool:
+    try:
+        files, _ = list_files(corpus)
+    except CorpusError:
+        return False
+    return sum(f.size for f in files) >= ISOLATE_BYTES
+
+
+def _build_apart(
+    corpus: Path,
+    index_path: Path,
+    settings: Settings,
+    progress: Progress | None,
+    *,
+    incremental: bool,
+) -> bool:
+    """Build and save the index in a child process; return False when that cannot be done.
+
+    The library's own errors (an empty corpus, say) are raised here as they would be in
+    this process.
+    """
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_build_child,
+        args=(send, corpus, index_path, settings, incremental),
+        name="citebot-build",
+    )
+    try:
+        child.start()
+    except (OSError, RuntimeError) as exc:
+        log.warning("building in this process: cannot start a build process (%s)", exc)
+        return False
+    send.close()
+    try:
+        while True:
+            try:
+                message = receive.recv()
+            except EOFError:
+                log.warning("building in this process: the build process stopped")
+                return False
+            if message[0] == "progress":
+                if progress:
+                    progress(message[1], message[2])
+            elif message[0] == "done":
+                return True
+            elif message[0] == "unsaved":
+                log.warning("building in this process: %s", message[1])
+                return False
+            else:
+                raise message[1]
+    finally:
+        receive.close()
+        if child.is_alive() and child.exitcode is None:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.terminate()
+        child.join()
+
+
+def _build_child(
+    send: Connection, corpus: Path, index_path: Path, settings: Settings, incremental: bool
+) -> None:
+    """Build and save an index, reporting progress and the outcome through `send`."""
+    logging.getLogger().setLevel(logging.ERROR)  # the parent reports what was skipped
+    try:
+        previous = None
+        if incremental:
+            with contextlib.suppress(IndexFormatError):
+                previous = load(index_path)
+        try:
+            data = build(
+                corpus,
+                settings,
+                Analyzer(),
+                lambda done, total: send.send(("progress", done, total)),
+                previous=previous,
+            )
+        finally:
+            if previous is not None:
+                previous.close()
+        try:
+            save(index_path, data)
+        except OSError as exc:
+            send.send(("unsaved", f"cannot save {index_path} ({exc.strerror or exc})"))
+            return
+        send.send(("done",))
+    except CitebotError as exc:
+        send.send(("error", exc))
+    except BaseException as exc:
+        send.send(("error", RuntimeError(f"the index build failed: {exc!r}")))
+        raise
+    finally:
+        send.close()

@@ -117,8 +117,13 @@ def process(
     sources: dict[str, dict[str, str | None]],
     settings: Settings,
     bulk: BulkAnalyzer,
+    *,
+    tick: Callable[[], None] | None = None,
 ) -> Batch:
-    """Read, clean, chunk and analyze `files`; invert them into the batch's postings."""
+    """Read, clean, chunk and analyze `files`; invert them into the batch's postings.
+
+    `tick` is called after each file.
+    """
     batch = Batch()
     texts: list[str] = []
     extra: list[int] = []  # section and title term ids, passage after passage
@@ -134,6 +139,8 @@ def process(
         return ids * weight
 
     for file in files:
+        if tick and batch.entries:
+            tick()
         listed = listing_digest(sources, file.relative)
         try:
             raw = read_bytes(file)
@@ -243,7 +250,7 @@ def run_batches(
     batches = _batches(files, BATCH_BYTES)
     results: list[Batch] = []
 
-    def finished(result: Batch, part: list[CorpusFile]) -> None:
+    def finished(result: Batch) -> None:
         results.append(result)
         if progress:
             progress(sum(len(b) for b in batches[: len(results)]), len(files))
@@ -258,15 +265,24 @@ def run_batches(
                 initializer=_start_worker,
                 initargs=(root, sources, settings),
             ) as pool:
-                for part, result in zip(batches, pool.map(_work, batches), strict=False):
-                    finished(result, part)
+                for result in pool.map(_work, batches):
+                    finished(result)
         except (BrokenProcessPool, OSError, RuntimeError) as exc:
             # No worker processes here (a sandbox, a script without a main guard): carry on
             # in this process.
             log.warning("building in one process: worker processes failed (%s)", exc)
     bulk = BulkAnalyzer(analyzer)
+    done = sum(len(b) for b in batches[: len(results)])
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(files))
+
     for part in batches[len(results) :]:
-        finished(process(root, part, sources, settings, bulk), part)
+        results.append(process(root, part, sources, settings, bulk, tick=tick))
+        tick()
     return results
 
 

@@ -13,7 +13,7 @@ import pytest
 import index.build
 from index.api import open_index
 from index.build import build
-from index.errors import IndexFormatError
+from index.errors import EmptyCorpusError, IndexFormatError
 from index.settings import Settings
 from index.store import FORMAT_VERSION, QUICK_CHECK_BYTES, IndexData, load, read_header, save
 
@@ -252,3 +252,35 @@ def test_changed_settings_rebuild_everything(
     assert "settings changed" in notices[0]
     assert len(read) == len(searcher.data.header["files"]) - 1  # all but sources.yaml
     assert_same_index(load(path), build(corpus, Settings(section_weight=1)))
+
+
+# -- Building in a process of its own ------------------------------------------------------
+
+
+def test_isolated_build_gives_the_same_index_and_reports_progress(
+    corpus: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "index.cbi"
+    progress: list[tuple[int, int]] = []
+    searcher = open_index(
+        corpus,
+        path,
+        Settings(),
+        isolate=True,
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    assert progress[-1][0] == progress[-1][1] > 1
+    assert searcher.data.header["skipped"] == [["empty.txt", "is empty"]]
+    assert_same_index(load(path), build(corpus, Settings()))
+    # An update in its own process reads only the changed files too.
+    edit(corpus)
+    searcher = open_index(corpus, path, Settings(), isolate=True)
+    assert searcher.data.header["reread"] == 3
+    assert_same_index(load(path), build(corpus, Settings()))
+
+
+def test_isolated_build_raises_the_library_error(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "blank.txt").write_text("\n\n", encoding="utf-8")
+    with pytest.raises(EmptyCorpusError):
+        open_index(tmp_path / "corpus", tmp_path / "i.cbi", Settings(), isolate=True)
