@@ -77,7 +77,11 @@ def reciprocal_rank(ranked: Sequence[str], relevance: dict[str, int], k: int) ->
 
 
 def ranked_documents(answer: Answer) -> list[str]:
-    """Return the documents of an answer's passages in rank order, each once (best passage)."""
+    """Return the documents of an answer's passages in rank order, each once (best passage).
+
+    This is the ranking a reader of `citebot ask --json` sees in the passages' `doc` keys; a
+    document folded into another's `also_in` as a near-duplicate is not counted.
+    """
     return list(dict.fromkeys(hit.passage.doc for hit in answer.hits))
 
 
