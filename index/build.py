@@ -453,7 +453,7 @@ def _assemble(
             doc = batches[b].documents[d]
             lo = n_old + batch_start[b] + int(doc_first[b][d])
         documents.append(doc)
-        if runs and runs[-1][1] == lo:
+        if runs and runs[-1][1] == lo and lo != n_old:  # a run is all old or all fresh
             runs[-1] = (runs[-1][0], lo + doc.passages)
         else:
             runs.append((lo, lo + doc.passages))
@@ -478,6 +478,14 @@ def _assemble(
     ]
     old_sec = [old_sec_map[np.asarray(old["p_sec"])]] if old is not None else []
     p_sec = np.concatenate([*old_sec, *fresh_sec]).astype(np.int32)[source]
+    # Number the sections in order of first use, as a build from scratch does.
+    names = list(sections)
+    used, first = np.unique(p_sec[p_sec >= 0], return_index=True)
+    by_first = used[np.argsort(first)]
+    renumber = np.full(len(names) + 1, -1, dtype=np.int32)  # the last slot maps -1 to -1
+    renumber[by_first] = np.arange(len(by_first), dtype=np.int32)
+    p_sec = renumber[p_sec]
+    sections = {names[i]: n for n, i in enumerate(by_first.tolist())}
 
     doc_len = pooled("doc_len", [b.doc_len for b in batches], np.int32)
     arrays: dict[str, np.ndarray] = {

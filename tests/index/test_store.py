@@ -284,3 +284,19 @@ def test_isolated_build_raises_the_library_error(tmp_path: Path) -> None:
     (tmp_path / "corpus" / "blank.txt").write_text("\n\n", encoding="utf-8")
     with pytest.raises(EmptyCorpusError):
         open_index(tmp_path / "corpus", tmp_path / "i.cbi", Settings(), isolate=True)
+
+
+@pytest.mark.parametrize("change", ["append", "last", "first"])
+def test_rebuild_at_either_end_of_the_corpus(corpus: Path, tmp_path: Path, change: str) -> None:
+    path = tmp_path / "index.cbi"
+    open_index(corpus, path, Settings())
+    if change == "append":  # a new file after every other one
+        (corpus / "notes" / "zz.txt").write_text(paragraphs(20, 7), encoding="utf-8")
+    elif change == "last":
+        (corpus / "notes" / "n3.txt").write_text(paragraphs(21, 9), encoding="utf-8")
+    else:
+        first = sorted(p for p in corpus.iterdir() if p.suffix in (".txt", ".md", ".html"))[0]
+        first.write_text(paragraphs(22, 3), encoding="utf-8")
+    searcher = open_index(corpus, path, Settings())
+    assert searcher.data.header["reread"] == 1
+    assert_same_index(load(path), build(corpus, Settings()))
