@@ -7,6 +7,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import discord
@@ -25,6 +26,10 @@ from bot.session import Desk, Posted
 
 log = logging.getLogger("citebot.discord")
 T = TypeVar("T")
+
+# Searching is CPU-bound Python: more threads than this add no speed, and every busy thread
+# takes the interpreter lock from the event loop, which must answer Discord within 3 s.
+WORKER_THREADS = 2
 
 # What the bot needs in a channel: see it, read the history it replies to, post embeds.
 PERMISSIONS = discord.Permissions(
@@ -70,6 +75,7 @@ class CitebotBot(commands.Bot):
         )
         self.desk = desk
         self.feedback = feedback
+        self._workers = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="citebot-worker")
         cooldown = config.answers.cooldown
         self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
 
@@ -140,8 +146,16 @@ class CitebotBot(commands.Bot):
         return here or listed
 
     async def blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a blocking function (search, file I/O, rebuild) in a worker thread."""
-        return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
+        """Run a short blocking function (search, index or file access) on a worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._workers, functools.partial(function, *args, **kwargs)
+        )
+
+    async def close(self) -> None:
+        """Disconnect from Discord and let the worker threads finish what they hold."""
+        await super().close()
+        self._workers.shutdown(wait=False, cancel_futures=True)
 
     async def answer(self, question: str, *, channel: int | None, user: int) -> Posted:
         """Answer a question off the event loop; log it to the feedback file when unanswered."""
@@ -149,7 +163,7 @@ class CitebotBot(commands.Bot):
         answer = posted.answer
         if not answer.answered and answer.reason != "empty" and self.feedback is not None:
             try:
-                await self.blocking(
+                await asyncio.to_thread(
                     self.feedback.unanswered,
                     question=answer.question,
                     reason=answer.reason,
@@ -163,7 +177,8 @@ class CitebotBot(commands.Bot):
 
     async def rebuild(self) -> Changes:
         """Rebuild the indexes in a worker thread and swap them in; answering goes on."""
-        changes = await self.blocking(self.desk.rebuild, notice=lambda m: log.info("%s", m))
+        # A thread of its own: a rebuild takes long, and questions must not wait for it.
+        changes = await asyncio.to_thread(self.desk.rebuild, notice=lambda m: log.info("%s", m))
         log.info(
             "rebuilt: %d added, %d removed, %d updated",
             len(changes.added),

@@ -56,14 +56,16 @@ async def source_choices(
 ) -> list[app_commands.Choice[str]]:
     """Offer the caller's recent passages, then passage ids starting with what was typed."""
     bot = _bot(interaction)
-    found = bot.desk.suggest(current, channel=_channel(interaction), user=interaction.user.id)
+    found = await bot.blocking(
+        bot.desk.suggest, current, channel=_channel(interaction), user=interaction.user.id
+    )
     return [app_commands.Choice(name=label, value=value) for label, value in found]
 
 
 async def sources(interaction: discord.Interaction) -> None:
     """List the documents the bot answers from."""
     bot = _bot(interaction)
-    message = sources_message(bot, _channel(interaction), 0)
+    message = sources_message(bot.desk.documents(channel=_channel(interaction)), 0)
     await interaction.response.send_message(
         **message, ephemeral=bot.desk.config.commands.sources.ephemeral
     )

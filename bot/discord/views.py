@@ -7,7 +7,9 @@ button on an answer the bot no longer remembers gets a polite "please ask again"
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -16,6 +18,7 @@ from discord import ui
 from bot.discord.errors import guarded
 from bot.render import discord as render
 from bot.session import Posted
+from index.model import DocumentInfo
 
 if TYPE_CHECKING:
     from bot.discord.client import CitebotBot
@@ -60,9 +63,9 @@ async def send_followup(
         view.stop()
 
 
-def sources_message(bot: CitebotBot, channel_id: int | None, page: int) -> dict[str, Any]:
+def sources_message(documents: Sequence[DocumentInfo], page: int) -> dict[str, Any]:
     """Return one page of the document list with Previous/Next buttons when there are more."""
-    embed, pages = render.sources_embed(bot.desk.documents(channel=channel_id), page)
+    embed, pages = render.sources_embed(documents, page)
     page = min(max(page, 0), pages - 1)
     if pages == 1:
         return {"embed": embed, "view": discord.utils.MISSING}
@@ -187,7 +190,7 @@ class VoteButton(
         if record is None or bot.feedback is None:
             await interaction.response.send_message(render.expired(), ephemeral=True)
             return
-        await bot.blocking(
+        await asyncio.to_thread(
             bot.feedback.vote,
             question=record.question,
             passages=[hit.passage.id for hit in record.hits],
@@ -229,7 +232,7 @@ class PageButton(
     async def _turn(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
         channel = bot.listed_channel(interaction.channel, interaction.channel_id)
-        message = sources_message(bot, channel, self.page)
+        message = sources_message(bot.desk.documents(channel=channel), self.page)
         if message["view"] is discord.utils.MISSING:
             message["view"] = None
         await interaction.response.edit_message(**message)

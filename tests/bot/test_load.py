@@ -1,0 +1,172 @@
+"""Load: 200 questions within a second, to a real `citebot run` process in asyncio debug mode.
+
+Every `/ask` must be acknowledged (deferred) within Discord's 3 seconds of its dispatch and every
+question answered; the event loop must never be blocked for 100 ms or more (asyncio's debug mode
+logs "Executing … took …" for any callback that takes longer). The fake's rate-limit bucket for
+channel messages is raised so that the numbers measure the bot, not Discord's limits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from botworld import AUTO, COMMANDS, LANDMINES, TOKEN, bot_process, make_fake, run, write_config
+from fakediscord import Call, FakeMember, FakeUser
+
+QUESTIONS = 200
+DISPATCH_SECONDS = 1.0
+ACK_LIMIT = 3.0  # Discord drops an interaction not acknowledged within 3 s
+MESSAGE_BUCKET = (300, 1.0)  # posts per channel per second the fake allows (Discord: 5 per 5 s)
+USERS = [1_400_000_000_000_010_000 + i for i in range(QUESTIONS)]
+ASKED = [
+    LANDMINES,
+    "Who is Toivo Klaar?",
+    "What did the Kremlin say about the hostilities?",
+    "When did Azerbaijan launch the operation?",
+    "What is the population of Tokyo?",  # not in the sources: the abstention path
+]
+DEBUG_ENV = {"PYTHONASYNCIODEBUG": "1"}  # asyncio logs callbacks that take 100 ms or more
+
+
+def crowd() -> list[FakeMember]:
+    """Members who each ask once, so the per-user cooldown is not what is measured."""
+    return [FakeMember(FakeUser(u, f"user{i}")) for i, u in enumerate(USERS)]
+
+
+async def until(condition: Callable[[], bool], timeout: float) -> None:
+    """Poll `condition` until it holds (a waiter per question would cost more than the bot)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not done within {timeout} s")
+        await asyncio.sleep(0.05)
+
+
+def slow_callbacks(log: str) -> list[str]:
+    """Lines where asyncio's debug mode reports a callback that blocked the event loop."""
+    return [line for line in log.splitlines() if re.search(r"Executing .* took \d", line)]
+
+
+def report(
+    request: pytest.FixtureRequest, name: str, slowest: float, answered: int, seconds: float
+) -> str:
+    """Record the numbers on the test and return the line printed in the test output."""
+    rate = answered / seconds
+    request.node.user_properties.extend(
+        [(f"{name}_slowest_s", round(slowest, 3)), (f"{name}_answers_per_s", round(rate, 1))]
+    )
+    return f"{name}: slowest {slowest:.3f} s, {answered} answers in {seconds:.2f} s = {rate:.1f}/s"
+
+
+def show(capsys: pytest.CaptureFixture[str], line: str) -> None:
+    with capsys.disabled():
+        print(f"\n[load] {line}")
+
+
+def test_200_slash_questions_are_each_deferred_within_3_s_and_answered(
+    world: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result: dict[str, str] = {}
+
+    async def scenario() -> None:
+        async with make_fake(members=crowd()) as fake:
+            config = write_config(world, fake)
+            async with bot_process(config, fake, env=DEBUG_ENV) as bot:
+                mark = len(fake.calls)
+                dispatched: list[tuple[float, str, str]] = []
+                started = time.monotonic()
+                for i, user in enumerate(USERS):
+                    at = time.monotonic()
+                    ix = await fake.dispatch_interaction(
+                        "frage",
+                        {"question": ASKED[i % len(ASKED)]},
+                        user=user,
+                        channel_id=COMMANDS,
+                    )
+                    dispatched.append((at, ix.callback_path, ix.webhook_path))
+                    await asyncio.sleep(
+                        max(
+                            0.0, started + (i + 1) * DISPATCH_SECONDS / QUESTIONS - time.monotonic()
+                        )
+                    )
+                assert time.monotonic() - started < DISPATCH_SECONDS + 0.5
+
+                def by_path() -> dict[str, Call]:
+                    return {
+                        c.path: c
+                        for c in fake.calls[mark:]
+                        if c.method == "POST" and c.status in (200, 204)
+                    }
+
+                await until(lambda: all(w in by_path() for _, _, w in dispatched), timeout=60)
+                done = by_path()
+                acks = [done[cb].time - at for at, cb, _ in dispatched]
+                assert all(done[cb].json == {"type": 5} for _, cb, _ in dispatched)
+                assert max(acks) < ACK_LIMIT, sorted(acks)[-5:]
+                for _, _, webhook in dispatched:
+                    assert done[webhook].json["embeds"], done[webhook].json
+                last = max(done[w].time for _, _, w in dispatched)
+                result["line"] = report(request, "ask", max(acks), QUESTIONS, last - started)
+                assert await bot.stop() == 0, bot.log
+            assert slow_callbacks(bot.log) == [], "\n".join(slow_callbacks(bot.log))
+            assert "Traceback" not in bot.log and "ERROR" not in bot.log, bot.log
+            assert TOKEN not in bot.log
+            fake.assert_no_unknown_calls()
+
+    run(scenario())
+    show(capsys, result["line"])
+
+
+def test_200_messages_in_an_auto_channel_are_each_answered(
+    world: Path, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result: dict[str, str] = {}
+
+    async def scenario() -> None:
+        limits = {"POST /channels/{channel_id}/messages": MESSAGE_BUCKET}
+        async with make_fake(members=crowd(), rate_limits=limits) as fake:
+            config = write_config(world, fake)
+            async with bot_process(config, fake, env=DEBUG_ENV) as bot:
+                mark = len(fake.calls)
+                sent: dict[str, float] = {}
+                started = time.monotonic()
+                for i, user in enumerate(USERS):
+                    at = time.monotonic()
+                    message = await fake.dispatch_message(AUTO, ASKED[i % len(ASKED)], author=user)
+                    sent[message["id"]] = at
+                    await asyncio.sleep(
+                        max(
+                            0.0, started + (i + 1) * DISPATCH_SECONDS / QUESTIONS - time.monotonic()
+                        )
+                    )
+
+                def replies() -> dict[str, Call]:
+                    return {
+                        str(c.json["message_reference"]["message_id"]): c
+                        for c in fake.calls[mark:]
+                        if c.method == "POST"
+                        and c.path == f"/channels/{AUTO}/messages"
+                        and c.status == 200
+                    }
+
+                await until(lambda: len(replies()) >= QUESTIONS, timeout=60)
+                done = replies()
+                assert set(done) == set(sent)
+                assert all(c.json["embeds"] for c in done.values())
+                latency = [done[m].time - at for m, at in sent.items()]
+                last = max(c.time for c in done.values())
+                result["line"] = report(request, "auto", max(latency), QUESTIONS, last - started)
+                assert await bot.stop() == 0, bot.log
+            assert slow_callbacks(bot.log) == [], "\n".join(slow_callbacks(bot.log))
+            assert "Traceback" not in bot.log and "ERROR" not in bot.log, bot.log
+            rate_limited = fake.calls_for("POST", rf"/channels/{AUTO}/messages", status=429)
+            assert rate_limited == []  # the bot kept within the bucket on its own
+            fake.assert_no_unknown_calls()
+
+    run(scenario())
+    show(capsys, result["line"])
