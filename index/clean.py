@@ -175,6 +175,11 @@ def _words(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _word_count(text: str) -> int:
+    if text.isascii():
+        # Case does not change where ASCII words begin and end: count the normalised words,
+        # which dropping repeats has already computed.
+        norm = _norm(text)
+        return norm.count(" ") + 1 if norm else 0
     return len(_WORD.findall(text))
 
 
@@ -233,7 +238,8 @@ def _strip_furniture(
     seen: set[str] = set()
     for unit in units:
         text = unit.text
-        if _MARKUP.search(text):
+        # Markup opens or closes the line; checking the ends first spares the search.
+        if (text.startswith(("<", "!")) or "-->" in text[-4:]) and _MARKUP.search(text):
             continue
         if _is_breadcrumb(text):
             crumbs = _CRUMB_SEPARATORS.split(text)
