@@ -102,7 +102,8 @@ class Chat:
             view = self.desk.source(reference, channel=self.channel, user=USER)
         except UnknownPassageError as exc:
             return f"{exc}\n"
-        return terminal.render_source(view)
+        stale = self.desk.changed(view, channel=self.channel)
+        return terminal.render_source(view, stale=stale)
 
 
 def run_chat(chat: Chat, lines: Iterable[str], out: TextIO, *, intro: bool = False) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Config
 from index.api import Notice, open_index
 from index.build import Progress
-from index.model import DocumentInfo
+from index.freshness import Freshness
+from index.model import DocumentInfo, Hit
 from index.search import Searcher
 
 
@@ -21,12 +22,25 @@ class Library:
     corpus: Path  # the default corpus: the config's, or the one given on the command line
     index: Path
     searchers: Mapping[Path, Searcher] = field(repr=False)
+    freshness: Mapping[Path, Freshness] = field(default_factory=dict, repr=False)
+
+    def folder(self, channel_id: int | None = None) -> Path:
+        """Return the corpus folder a channel answers from: its own, or the default one."""
+        channel = self.config.channel(channel_id) if channel_id is not None else None
+        return channel.corpus if channel is not None else self.corpus
 
     def searcher(self, channel_id: int | None = None) -> Searcher:
         """Return the searcher for a channel: its own corpus, or the default one."""
-        channel = self.config.channel(channel_id) if channel_id is not None else None
-        corpus = channel.corpus if channel is not None else self.corpus
-        return self.searchers[corpus]
+        return self.searchers[self.folder(channel_id)]
+
+    def stale(self, channel_id: int | None, hits: Iterable[Hit]) -> tuple[str, ...]:
+        """Return the ids of those passages whose file changed since the index was built."""
+        hits = list(hits)
+        check = self.freshness.get(self.folder(channel_id))
+        if check is None or not hits:
+            return ()
+        changed = check.changed(hit.source.path for hit in hits)
+        return tuple(hit.passage.id for hit in hits if hit.source.path in changed)
 
     def corpora(self) -> dict[Path, Path]:
         """Return every corpus folder this library serves, with its index file."""
@@ -59,7 +73,8 @@ def open_library(
         )
         for folder, path in corpora(config, corpus, index).items()
     }
-    return Library(config, corpus, index, searchers)
+    freshness = {folder: Freshness(s.data, folder) for folder, s in searchers.items()}
+    return Library(config, corpus, index, searchers, freshness)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ class Desk:
 
     def ask(self, question: str, *, channel: int | None, user: int) -> Posted:
         """Answer a question asked by `user` in `channel` and remember the answer."""
-        answer = self.library.searcher(channel).search(question, self.top_k)
+        library = self.library
+        answer = _checked(library, channel, library.searcher(channel).search(question, self.top_k))
         token = secrets.token_hex(6)
         record = Record(token, answer.question, channel, answer.hits, answer.answered)
         self._records.put(token, record)
@@ -116,7 +117,8 @@ class Desk:
         if record is None:
             return None
         k = self.top_k
-        answer = self.library.searcher(record.channel).search(record.question, shown + k)
+        library = self.library
+        answer = library.searcher(record.channel).search(record.question, shown + k)
         hits = answer.hits[shown:]
         self._last.put((record.channel, user), answer.hits)
         # Passages keep their numbers (shown + 1, …); so do the ranks of differing figures.
@@ -124,16 +126,17 @@ class Desk:
             c for c in answer.conflicts if all(claim.rank > shown for claim in c.claims)
         )
         page = replace(answer, hits=hits, conflicts=conflicts)
-        return Posted(page, shown + 1, token, len(hits) >= k)
+        return Posted(_checked(library, record.channel, page), shown + 1, token, len(hits) >= k)
 
     def closest(self, token: str, *, user: int) -> Posted | None:
         """Return the closest passages of an answer that was not found, or None if forgotten."""
         record = self._records.get(token)
         if record is None:
             return None
-        answer = self.library.searcher(record.channel).search(record.question, self.top_k)
+        library = self.library
+        answer = library.searcher(record.channel).search(record.question, self.top_k)
         self._last.put((record.channel, user), answer.hits)
-        return Posted(answer, 1, token, False)
+        return Posted(_checked(library, record.channel, answer), 1, token, False)
 
     # -- Passages ----------------------------------------------------------------------------
 
@@ -154,6 +157,11 @@ class Desk:
                 )
             reference = last[n - 1].passage.id
         return searcher.source(reference.strip())
+
+    def changed(self, view: SourceView, *, channel: int | None) -> bool:
+        """Return whether the file of a passage changed since its index was built."""
+        hit = Hit(view.passage, 0.0, view.passage.text, (), view.source)
+        return bool(self.library.stale(channel, [hit]))
 
     def suggest(self, current: str, *, channel: int | None, user: int) -> list[tuple[str, str]]:
         """Return (label, value) choices for a passage being typed: recent ones, then ids."""
@@ -239,6 +247,12 @@ def _restart_needed(old: Config, new: Config) -> bool:
 def reload_config(config: Config) -> Config:
     """Read the config file again (the defaults when it came from no file)."""
     return load_config(config.path) if config.path else config
+
+
+def _checked(library: Library, channel: int | None, answer: Answer) -> Answer:
+    """Return the answer with the passages whose file changed since indexing marked stale."""
+    stale = library.stale(channel, answer.hits)
+    return replace(answer, stale=stale) if stale else answer
 
 
 def _cut(text: str, limit: int) -> str:

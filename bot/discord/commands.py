@@ -44,10 +44,12 @@ async def ask(interaction: discord.Interaction, question: str) -> None:
 )
 async def source(interaction: discord.Interaction, passage: str) -> None:
     """Show a passage in full with its citation and the paragraphs around it."""
-    bot = _bot(interaction)
-    view = bot.desk.source(passage, channel=_channel(interaction), user=interaction.user.id)
+    bot, channel = _bot(interaction), _channel(interaction)
+    view = await bot.blocking(bot.desk.source, passage, channel=channel, user=interaction.user.id)
+    stale = await bot.blocking(bot.desk.changed, view, channel=channel)
     await interaction.response.send_message(
-        embed=render.source_embed(view), ephemeral=bot.desk.config.commands.source.ephemeral
+        embed=render.source_embed(view, stale=stale),
+        ephemeral=bot.desk.config.commands.source.ephemeral,
     )
 
 

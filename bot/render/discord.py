@@ -277,10 +277,15 @@ def _lines(p: Passage) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def source_embed(view: SourceView) -> discord.Embed:
+def source_embed(view: SourceView, *, stale: bool = False) -> discord.Embed:
     """Return a passage in full with its whole citation and the paragraphs around it."""
     p, s = view.passage, view.source
     embed = discord.Embed(title=fit(flatten(p.title), TITLE), colour=ANSWER_COLOR)
+    if stale:
+        embed.set_footer(
+            text="⚠ This file changed since the index was built; the passage may be out of "
+            "date until it is rebuilt."
+        )
     if s.url and re.match(r"https?://\S+$", s.url) and len(s.url) <= 2000:
         embed.url = s.url
     rows = [

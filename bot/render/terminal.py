@@ -10,6 +10,14 @@ from index.evaluate import BeirReport, QuestionReport, QuestionResult
 from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
 
 NOT_FOUND = "Not found in the sources."
+STALE = (
+    "Some of these files changed since the index was built; the quotes may be out of date "
+    "until it is rebuilt."
+)
+STALE_SOURCE = (
+    "This file changed since the index was built; the passage may be out of date until it is "
+    "rebuilt."
+)
 REASONS = {
     "empty": "Ask me something: the question is empty.",
     "no_terms": "Ask something more specific: every word of that question is too common to search.",
@@ -86,6 +94,8 @@ def render_answer(
         out.append("")
     if answer.unmatched_terms:
         out.append("No source mentions: " + ", ".join(answer.unmatched_terms))
+    if {hit.passage.id for hit in answer.hits}.intersection(answer.stale):
+        out.append(STALE)
     if answer.hits and hint:
         out.append(hint)
     return "\n".join(out).rstrip() + "\n"
@@ -96,7 +106,7 @@ def _lines(p: Passage) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def render_source(view: SourceView) -> str:
+def render_source(view: SourceView, *, stale: bool = False) -> str:
     """Return a passage in full with its whole citation and its neighbours."""
     p, s = view.passage, view.source
     rows = [
@@ -116,6 +126,8 @@ def render_source(view: SourceView) -> str:
             out.append(f"{label} ({neighbour.id}, ¶{neighbour.paragraph}):")
             out.append(_wrap(neighbour.text, "  "))
             out.append("")
+    if stale:
+        out.append(STALE_SOURCE)
     return "\n".join(out).rstrip() + "\n"
 
 
