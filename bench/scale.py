@@ -294,7 +294,12 @@ def work_rank_bm25(terms: str, questions: list[str]) -> dict:
         order = np.lexsort((candidates, -scores[candidates]))[:K]
         tops.append([[int(candidates[i]), float(scores[candidates[i]])] for i in order])
         del best
-    return {"build_seconds": build_seconds, "query": summary(times), "tops": tops}
+    return {
+        "model": type(model).__name__,
+        "build_seconds": build_seconds,
+        "query": summary(times),
+        "tops": tops,
+    }
 
 
 WORKERS = {
@@ -408,6 +413,7 @@ def bench_size(paragraphs: int, workdir: Path, args: argparse.Namespace) -> dict
         r = worker("rank_bm25", terms=str(terms), questions=questions[:sample])
         agree = sum(same_top(o, t) for o, t in zip(served["tops"], r["tops"], strict=True))
         result["rank_bm25"] = {
+            "model": r["model"],
             "build_seconds": round(r["build_seconds"], 2),
             "query": r["query"],
             "peak_mb": r["peak_mb"],
@@ -483,7 +489,7 @@ def table(results: list[dict]) -> str:
         if "rank_bm25" in r:
             k = r["rank_bm25"]
             lines.append(
-                f"| {n} | rank-bm25 BM25Okapi ({k['query']['n']} queries; same top 10: "
+                f"| {n} | rank-bm25 {k['model']} ({k['query']['n']} queries; same top 10: "
                 f"{k['same_top10']}) | {k['build_seconds']} | {k['peak_mb']} | "
                 f"| {k['query']['median_ms']} | {k['query']['p99_ms']} "
                 f"| {k['query']['median_ms'] / base:.0f}× |"
