@@ -497,6 +497,49 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def goals(result: dict) -> list[tuple[str, str, bool]]:
+    """Return the issue's goals for one size: (goal, measured, met)."""
+    c = result["citebot"]
+    out = [
+        ("query median <= 5 ms", f"{c['search']['median_ms']} ms", c["search"]["median_ms"] <= 5),
+        ("query p99 <= 25 ms", f"{c['search']['p99_ms']} ms", c["search"]["p99_ms"] <= 25),
+        ("build <= 60 s", f"{c['build_seconds']} s", c["build_seconds"] <= 60),
+        ("build memory <= 4 GB", f"{c['build_peak_mb']} MB", c["build_peak_mb"] <= 4096),
+        ("load <= 2 s", f"{c['load_seconds']} s", c["load_seconds"] <= 2),
+        (
+            "serving memory <= 1.5 GB",
+            f"{c['serving_peak_mb']} MB",
+            c["serving_peak_mb"] <= 1536,
+        ),
+        (
+            "rebuild after one edit re-reads only that file",
+            f"{c['rebuild_reread_files']} file(s), {c['rebuild_one_file_seconds']} s",
+            c["rebuild_reread_files"] == 1,
+        ),
+    ]
+    if "bm25s" in result:
+        b = result["bm25s"]
+        ratio = b["query"]["median_ms"] / c["search"]["median_ms"]
+        out.append(("faster than bm25s", f"{ratio:.1f}x", ratio > 1))
+        per_q = c["ask_stdin_per_question_ms"]
+        out.append(
+            (
+                "ask --json - per question <= bm25s per query",
+                f"{per_q} vs {b['query']['median_ms']} ms",
+                per_q <= b["query"]["median_ms"],
+            )
+        )
+        build_ratio = c["build_seconds"] / b["own_build_seconds"]
+        out.append(("build <= 2x bm25s's own build", f"{build_ratio:.2f}x", build_ratio <= 2))
+    if "rank_bm25" in result:
+        k = result["rank_bm25"]
+        ratio = k["query"]["median_ms"] / c["search"]["median_ms"]
+        out.append((f"~300x faster than rank-bm25 {k['model']}", f"{ratio:.0f}x", ratio >= 300))
+        agree, total = (int(x) for x in k["same_top10"].split("/"))
+        out.append(("same top 10 as rank-bm25", k["same_top10"], agree == total))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--paragraphs", type=int, nargs="+", default=[10_000, 100_000])
@@ -524,6 +567,8 @@ def main() -> None:
     started = dt.datetime.now()
     info = machine()
     results = [bench_size(n, args.workdir, args) for n in args.paragraphs]
+    for r in results:
+        r["goals"] = [{"goal": g, "measured": m, "met": ok} for g, m, ok in goals(r)]
     report = {
         "date": started.strftime("%Y-%m-%d %H:%M"),
         "machine": info,
@@ -540,6 +585,10 @@ def main() -> None:
     print()
     print(f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB, Python {info['python']}")
     print(table(results))
+    for r in results:
+        print(f"\nGoals at {r['paragraphs']:,} paragraphs (the issue sets them for 1,000,000):")
+        for g in r["goals"]:
+            print(f"  {'met    ' if g['met'] else 'NOT MET'}  {g['goal']}: {g['measured']}")
     print(f"\nwritten to {out}")
 
 
