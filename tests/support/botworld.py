@@ -211,6 +211,46 @@ def assert_no_mentions_allowed(calls: list[Call]) -> None:
         assert not allowed.get("replied_user"), payload
 
 
+# Discord's limits on what one message may carry, in characters.
+LIMITS = {"content": 2000, "title": 256, "description": 4096, "footer": 2048, "total": 6000}
+_PING = re.compile(r"@(everyone|here)\b|<@[!&]?\d{17,20}>")
+
+
+def assert_within_limits(payload: dict[str, Any]) -> None:
+    """The message fits Discord's limits: content, embed parts, 6000 in all, 10 embeds."""
+    assert len(payload.get("content") or "") <= LIMITS["content"], payload
+    embeds = payload.get("embeds") or []
+    assert len(embeds) <= 10
+    total = 0
+    for embed in embeds:
+        title = embed.get("title") or ""
+        description = embed.get("description") or ""
+        footer = (embed.get("footer") or {}).get("text") or ""
+        assert len(title) <= LIMITS["title"] and len(description) <= LIMITS["description"]
+        assert len(footer) <= LIMITS["footer"]
+        fields = embed.get("fields") or []
+        assert len(fields) <= 25
+        for f in fields:
+            assert 1 <= len(f["name"]) <= 256 and 1 <= len(f["value"]) <= 1024, f
+        total += len(title) + len(description) + len(footer)
+        total += sum(len(f["name"]) + len(f["value"]) for f in fields)
+    assert total <= LIMITS["total"]
+
+
+def assert_pings_no_one(payload: dict[str, Any]) -> None:
+    """Nothing in the message is a mention Discord would parse, even if mentions were allowed."""
+    allowed = payload.get("allowed_mentions")
+    assert allowed is not None and allowed.get("parse") == [], payload
+    assert not allowed.get("users") and not allowed.get("roles") and not allowed.get("replied_user")
+    texts = [payload.get("content") or ""]
+    for embed in payload.get("embeds") or []:
+        texts += [embed.get("title") or "", embed.get("description") or ""]
+        texts += [(embed.get("footer") or {}).get("text") or ""]
+        texts += [f"{f['name']} {f['value']}" for f in embed.get("fields") or []]
+    for text in texts:
+        assert not _PING.search(text), text
+
+
 def run(coro: Any) -> None:
     """Run a scenario in a fresh event loop; fail on leaked tasks and unclosed resources."""
     run_checked(coro, timeout=60)
