@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISLNK
+from stat import S_ISLNK, S_ISREG
 
 import yaml
 
@@ -68,17 +68,21 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
                 # os.walk does not enter linked folders, so only a linked file can lead out
                 # of the corpus; the others need no resolving (which costs a call per folder
                 # of the path, and adds up in a corpus of many files).
-                stat = os.lstat(path)
-                if S_ISLNK(stat.st_mode):
+                info = os.lstat(path)
+                if S_ISLNK(info.st_mode):
                     real = path.resolve(strict=True)
                     if not real.is_relative_to(real_root):
                         skipped.append(Skipped(relative, "links outside the corpus folder"))
                         continue
-                    stat = real.stat()
+                    info = real.stat()
             except (OSError, RuntimeError) as exc:
                 skipped.append(Skipped(relative, f"cannot be read ({_reason(exc)})"))
                 continue
-            files.append(CorpusFile(path, relative, stat.st_size, stat.st_mtime_ns))
+            if not S_ISREG(info.st_mode):
+                # A pipe or a device would block the build or never end.
+                skipped.append(Skipped(relative, "is not a regular file"))
+                continue
+            files.append(CorpusFile(path, relative, info.st_size, info.st_mtime_ns))
     return files, skipped
 
 
