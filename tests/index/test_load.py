@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
+import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from index.errors import CorpusError
 from index.load import read_corpus
+
+GOOD = "A paragraph that is long enough to be a real passage of prose in the notes here.\n"
 
 
 def test_unusable_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
@@ -34,13 +41,69 @@ def test_unusable_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     assert "image.png" not in reasons
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
-def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
-    secret = tmp_path / "secret.txt"
+def _without_root_privileges(command: list[str]) -> list[str]:
+    """Return `command` run so that file permissions apply (root reads anything otherwise)."""
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root, and setpriv (util-linux) is not there to drop its rights")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--", *command]
+
+
+def test_unreadable_file_is_skipped_and_the_rest_indexed(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text(GOOD, encoding="utf-8")
+    secret = docs / "secret.txt"
     secret.write_text("text", encoding="utf-8")
     secret.chmod(0)
-    _, skipped = read_corpus(tmp_path)
-    assert skipped[0].path == "secret.txt"
+    locked = docs / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text(GOOD, encoding="utf-8")
+    locked.chmod(0)
+    command = [sys.executable, "-m", "bot", "index", "build", "--corpus", str(docs)]
+    result = subprocess.run(
+        _without_root_privileges([*command, "--index", str(tmp_path / "idx.cbi")]),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    locked.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert "skipped secret.txt: cannot be read (Permission denied)" in result.stderr
+    assert "skipped locked: folder cannot be read (Permission denied)" in result.stderr
+    assert "indexed 1 documents" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pipes_devices_and_link_loops_are_skipped_without_waiting(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would wait for a writer forever
+    (tmp_path / "a.txt").symlink_to("b.txt")
+    (tmp_path / "b.txt").symlink_to("a.txt")
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    (tmp_path / "notes.txt").mkdir()  # a folder named like a file is a folder
+    (tmp_path / "notes.txt" / "inner.txt").write_text(GOOD, encoding="utf-8")
+    if os.geteuid() == 0:  # a device that never ends, like /dev/zero
+        os.mknod(tmp_path / "zero.txt", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    found: list[tuple[list[str], dict[str, str]]] = []
+
+    def read() -> None:
+        docs, skipped = read_corpus(tmp_path)
+        found.append(([d.path for d in docs], {s.path: s.reason for s in skipped}))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(20)
+    assert found, "reading the corpus did not finish"
+    [(docs, reasons)] = found
+    assert docs == ["good.txt", "notes.txt/inner.txt"]
+    assert reasons["pipe.txt"] == "is not a regular file"
+    assert reasons["a.txt"].startswith("cannot be read") and reasons["b.txt"].startswith("cannot")
+    assert reasons["gone.md"] == "cannot be read (No such file or directory)"
+    if os.geteuid() == 0:
+        assert reasons["zero.txt"] == "is not a regular file"
 
 
 def test_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
