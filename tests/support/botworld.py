@@ -62,7 +62,7 @@ discord:
     - {{id: {auto}, mode: auto}}
     - {{id: {mention}, mode: mention}}
     - {{id: {commands}, mode: commands}}
-commands:
+{channels}commands:
   ask: {{name: frage, description: "Ask the sources"}}
   source: {{name: quelle}}
   reindex: {{roles: [Maintainers]}}
@@ -108,8 +108,11 @@ def make_fake(members: Sequence[FakeMember] = (), **kwargs: Any) -> FakeDiscord:
     return FakeDiscord(token=TOKEN, bot_id=BOT, bot_name="citebot", guilds=[guild], **kwargs)
 
 
-def write_config(world: Path, fake: FakeDiscord, rate: int = 50, extra: str = "") -> Path:
-    """Write the world's citebot.yaml pointing at the fake; `extra` is appended as it is."""
+def write_config(
+    world: Path, fake: FakeDiscord, rate: int = 50, extra: str = "", channels: str = ""
+) -> Path:
+    """Write the world's citebot.yaml pointing at the fake; `extra` is appended as it is,
+    `channels` (lines like "    - {id: 5, corpus: other}") join the channel list."""
     path = world / "citebot.yaml"
     path.write_text(
         CONFIG.format(
@@ -120,6 +123,7 @@ def write_config(world: Path, fake: FakeDiscord, rate: int = 50, extra: str = ""
             mention=MENTION,
             commands=COMMANDS,
             rate=rate,
+            channels=channels,
         )
         + extra,
         encoding="utf-8",
@@ -149,10 +153,10 @@ class Session:
 
 @contextlib.asynccontextmanager
 async def started(
-    world: Path, fake: FakeDiscord, rate: int = 50, extra: str = ""
+    world: Path, fake: FakeDiscord, rate: int = 50, extra: str = "", channels: str = ""
 ) -> AsyncIterator[tuple[CitebotBot, asyncio.Event]]:
     """Start the bot exactly as `citebot run` does, with the config pointing at the fake."""
-    config = load_config(write_config(world, fake, rate, extra))
+    config = load_config(write_config(world, fake, rate, extra, channels))
     with endpoints_restored():
         bot, token = prepare(
             config,
@@ -178,11 +182,14 @@ async def started(
 
 @contextlib.asynccontextmanager
 async def session(
-    world: Path, rate: int = 50, extra: str = "", **fake_kwargs: Any
+    world: Path, rate: int = 50, extra: str = "", channels: str = "", **fake_kwargs: Any
 ) -> AsyncIterator[Session]:
     """A fake Discord with the bot running; fails on logged errors, unknown routes, mentions."""
     with capture_errors("discord", "citebot") as errors:
-        async with make_fake(**fake_kwargs) as fake, started(world, fake, rate, extra) as (bot, _):
+        async with (
+            make_fake(**fake_kwargs) as fake,
+            started(world, fake, rate, extra, channels) as (bot, _),
+        ):
             yield Session(fake, bot, errors, world)
         fake.assert_no_unknown_calls()
         assert_no_mentions_allowed(fake.calls)
