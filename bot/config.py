@@ -397,6 +397,10 @@ def load_config(explicit: Path | None = None) -> Config:
         where = f", line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from exc
+    twice = _duplicate_key(tree)
+    if twice is not None:
+        key, line, first = twice
+        raise ConfigError(f"{path}, line {line}: {key}: set twice (first on line {first})")
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -406,6 +410,33 @@ def load_config(explicit: Path | None = None) -> Config:
     except ValidationError as exc:
         raise ConfigError(_describe(path, exc, tree)) from exc
     return _checked(Config(data, path, path.resolve().parent), tree)
+
+
+def _duplicate_key(
+    node: yaml.Node | None, loc: str = "", walked: set[int] | None = None
+) -> tuple[str, int, int] | None:
+    """Return (key, line, first line) of a key set twice in one mapping (YAML keeps the last)."""
+    walked = set() if walked is None else walked
+    if node is None or id(node) in walked:  # an alias: that node was looked at already
+        return None
+    walked.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = f"{loc}.{key.value}" if loc else str(key.value)
+            line = key.start_mark.line + 1
+            if name in seen:
+                return name, line, seen[name]
+            seen[name] = line
+            found = _duplicate_key(value, name, walked)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found = _duplicate_key(item, f"{loc}.{i}" if loc else str(i), walked)
+            if found:
+                return found
+    return None
 
 
 def _checked(config: Config, tree: yaml.Node | None) -> Config:

@@ -47,6 +47,11 @@ def test_shipped_config_is_valid() -> None:
         ("retrieval:\n  variant: bm42\n", r"retrieval\.variant: Input should be 'okapi', 'l' or"),
         ("retrieval:\n  b: 1.5\n", r"retrieval\.b: Input should be less than or equal to 1"),
         ("- just\n- a list\n", r"expected a mapping"),
+        ("retrieval:\n  top_k: 3\n  top_k: 4\n", r"line 3: retrieval\.top_k: set twice \(first"),
+        ("corpus: corpus\ncorpus: corpus\n", r"line 2: corpus: set twice \(first on line 1\)"),
+        ("&a [*a]\n", r"expected a mapping"),  # a list that holds itself
+        ("x: !!python/object/apply:os.system [echo]\n", r"line 1: not valid YAML: could not"),
+        ("corpus: corpus\n\tretrieval: {}\n", r"line 2: not valid YAML"),
     ],
 )
 def test_errors_name_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -68,3 +73,45 @@ def test_cli_reports_config_errors_with_exit_2(tmp_path: Path, capsys) -> None:
 def test_missing_config_file(tmp_path: Path, capsys) -> None:
     code = run(["sources", "--config", str(tmp_path / "none.yaml")])
     assert code == 2 and "config file not found" in capsys.readouterr().err
+
+
+def test_a_folder_or_a_binary_file_as_config_is_refused(tmp_path: Path, capsys) -> None:
+    binary = tmp_path / "config.yaml"
+    binary.write_bytes(b"\xff\xfe\x00garbage\x89PNG")
+    for path in (tmp_path, binary):
+        code = run(["sources", "--config", str(path)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith(f"citebot: error: {path}"), err
+        assert "cannot be read" in err and "Traceback" not in err
+
+
+BAD_BOT_CONFIGS = {
+    "yaml syntax": ("discord:\n  channels: [{id: 5}\n", "not valid YAML"),
+    "unknown key": ("discord:\n  chanels: []\n", "line 2: discord.chanels: unknown key"),
+    "wrong type": ("answers:\n  cooldown: {rate: many}\n", "answers.cooldown.rate: Input should"),
+    "channel id": ("discord:\n  channels: [{id: general}]\n", "discord.channels.0.id: expected"),
+    "duplicate channel": (
+        "discord:\n  channels: [{id: 5}, {id: 5}]\n",
+        "discord.channels.1.id: channel 5 is listed twice",
+    ),
+    "missing corpus": ("corpus: gone\n", "line 1: corpus: folder"),
+    "missing channel corpus": (
+        "discord:\n  channels: [{id: 5, corpus: gone}]\n",
+        "discord.channels.0.corpus: folder",
+    ),
+    "duplicate key": ("discord: {}\ndiscord: {}\n", "line 2: discord: set twice"),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_BOT_CONFIGS.values(), ids=BAD_BOT_CONFIGS)
+def test_citebot_run_refuses_a_bad_config_with_exit_2(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "never-used.token")
+    (tmp_path / "corpus").mkdir()
+    path = write(tmp_path, text)
+    code = run(["run", "--config", str(path)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err.startswith(f"citebot: error: {path}") and message in captured.err
+    assert captured.err.count("\n") == 1 and "never-used" not in captured.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -110,6 +111,47 @@ def test_a_broken_config_keeps_the_running_library(tmp_path: Path, desk: Desk) -
     before = desk.library
     (tmp_path / "citebot.yaml").write_text("retrieval: {k1: lots}\n", encoding="utf-8")
     with pytest.raises(RebuildRefused, match=r"retrieval\.k1"):
+        desk.rebuild(notice=lambda m: None)
+    assert desk.library is before
+    assert desk.ask("apples", channel=A, user=1).answer.hits
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            lambda path: path.write_text("retrieval: {top_k: [\n"),
+            r"citebot\.yaml, line 2: not valid",
+        ),
+        (lambda path: path.write_text("corpus: docs\ncolour: red\n"), r"line 2: colour: unknown"),
+        (
+            lambda path: path.write_text(
+                f"corpus: docs\ndiscord:\n  channels: [{{id: {A}}}, {{id: {A}}}]\n"
+            ),
+            r"discord\.channels\.1\.id: channel \d+ is listed twice",
+        ),
+        (
+            lambda path: path.write_text("corpus: elsewhere\n"),
+            r"corpus: folder .*elsewhere does not",
+        ),
+        (lambda path: path.unlink(), r"citebot\.yaml: config file not found"),
+        (lambda path: shutil.rmtree(path.parent / "docs"), r"corpus: folder .*docs does not exist"),
+    ],
+    ids=[
+        "yaml syntax",
+        "unknown key",
+        "duplicate channel",
+        "missing folder",
+        "config deleted",
+        "corpus deleted",
+    ],
+)
+def test_a_rebuild_refused_names_the_file_and_key_and_keeps_serving(
+    tmp_path: Path, desk: Desk, change, reason: str
+) -> None:
+    before = desk.library
+    change(tmp_path / "citebot.yaml")
+    with pytest.raises(RebuildRefused, match=reason):
         desk.rebuild(notice=lambda m: None)
     assert desk.library is before
     assert desk.ask("apples", channel=A, user=1).answer.hits
