@@ -40,6 +40,7 @@ SHORT_QUOTE = 80  # a best sentence shorter than this gets a neighbour for conte
 RERANK_DEPTH = 30  # passages, best first by BM25, that the kind of answer can reorder
 KIND_BONUS = 0.3  # how much a passage's score rises when its quote holds the kind asked for
 CONFLICT_DEPTH = 5  # hits compared for differing figures
+FOLD_DEPTH = 480  # passages looked at, at most, to find k that are not near-duplicates
 
 
 @dataclass(frozen=True)
@@ -308,9 +309,11 @@ class Searcher:
         while True:
             top = self.backend.top(query.searched, depth)
             kept = self._fold(query, top, k)
-            if len(kept) >= k or len(top) < depth:
+            # Many near-duplicates: look further down, but not through the whole corpus (a
+            # passage copied into thousands of files would cost seconds per question).
+            if len(kept) >= k or len(top) < depth or depth >= FOLD_DEPTH:
                 return kept
-            depth *= 4  # many near-duplicates: look further down
+            depth = min(depth * 4, FOLD_DEPTH)
 
     def _fold(self, query: Query, top: list[tuple[int, float]], k: int) -> list[_Found]:
         # Only a kind of answer reorders the first passages; without one, each passage is
