@@ -5,8 +5,8 @@ one property of the analyzer: no term spans white space, so the terms of a text 
 of its whitespace-separated pieces, in order. The pieces are found with numpy over the UTF-8
 bytes and grouped by content: a piece of up to 16 bytes is compared as two 64-bit words, so
 the grouping is exact, not a hash guess; longer pieces (rare) are grouped by their bytes.
-Each distinct piece is analyzed once and remembered. A test checks the property against the
-analyzer on varied text.
+Each distinct piece is analyzed once (all the new pieces of a batch in one call) and
+remembered. A test checks the property against the analyzer on varied text.
 """
 
 from __future__ import annotations
@@ -113,16 +113,28 @@ class BulkAnalyzer:
         if None in found:
             if len(self._pieces) > _CACHE_LIMIT:
                 self._pieces.clear()
-            for i, known in enumerate(found):
-                if known is None:
-                    piece = pieces[i]
-                    ids = tuple(self._id(t) for t in self.analyzer.terms(piece.decode("utf-8")))
-                    self._pieces[piece] = found[i] = ids
+            self._learn(pieces, found)
         per_piece = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
         piece_start = np.zeros(len(found) + 1, dtype=np.int64)
         np.cumsum(per_piece, out=piece_start[1:])
         flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=int(piece_start[-1]))
         return flat, piece_start, piece_of
+
+    def _learn(self, pieces: list[bytes], found: list[tuple[int, ...] | None]) -> None:
+        """Analyze the pieces not seen before, all in one text, and fill them in `found`."""
+        new = [i for i, known in enumerate(found) if known is None]
+        words = [pieces[i].decode("utf-8") for i in new]
+        starts = np.zeros(len(words), dtype=np.int64)
+        np.cumsum(
+            np.fromiter(map(len, words), dtype=np.int64, count=len(words))[:-1] + 1, out=starts[1:]
+        )
+        spans = self.analyzer.spans(" ".join(words))
+        which = np.searchsorted(starts, [start for start, _, _ in spans], side="right") - 1
+        terms: list[list[int]] = [[] for _ in new]
+        for piece, (_, _, found_terms) in zip(which.tolist(), spans, strict=True):
+            terms[piece].extend(map(self._id, found_terms))
+        for i, ids in zip(new, terms, strict=True):
+            self._pieces[pieces[i]] = found[i] = tuple(ids)
 
     def _id(self, term: str) -> int:
         i = self._ids.get(term)
