@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -52,6 +53,13 @@ def read_token(config: Config, environ: Mapping[str, str] | None = None) -> str:
         raise TokenMissing(
             f"the environment variable {name} is not set; put the bot token in it (Discord "
             "developer portal → your application → Bot → Reset Token)"
+        )
+    if not re.fullmatch(r"[\x21-\x7e]+", token):
+        # Never show the value: it may be a real token with a stray character.
+        raise ConfigError(
+            f"the environment variable {name} does not hold a bot token (it has spaces, line "
+            "breaks or other characters a token never has); copy the token again from the "
+            "Discord developer portal"
         )
     return token
 
@@ -202,6 +210,17 @@ def main(
     # cyclic garbage collector from walking it again and again, in pauses that stall answers.
     gc.collect()
     gc.freeze()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(_serve_until_signalled(bot, token))
+    except KeyboardInterrupt:
+        pass
+    except CitebotError:
+        raise
+    except Exception as exc:
+        # A bug or a surprise from a library: its traceback goes to the log (where the token
+        # is redacted), one sentence to the user.
+        log.critical("the bot stopped on an unexpected error", exc_info=True)
+        raise StartupError(
+            f"the bot stopped on an unexpected error ({type(exc).__name__})"
+        ) from None
     return 0

@@ -82,7 +82,9 @@ def build_world(root: Path) -> Path:
     return root
 
 
-def make_fake(members: Sequence[FakeMember] = (), **kwargs: Any) -> FakeDiscord:
+def make_fake(
+    members: Sequence[FakeMember] = (), roles: Sequence[FakeRole] = (), **kwargs: Any
+) -> FakeDiscord:
     """Return the fake server: one guild with an auto, a mention, a commands and an unlisted
     channel; alice (no role), mod (Maintainers) and admin (a role with Manage Server)."""
     guild = FakeGuild(
@@ -97,6 +99,7 @@ def make_fake(members: Sequence[FakeMember] = (), **kwargs: Any) -> FakeDiscord:
         roles=[
             FakeRole(MAINTAINERS, "Maintainers", 0),
             FakeRole(MANAGERS, "Managers", int(Perm.MANAGE_GUILD)),
+            *roles,
         ],
         members=[
             FakeMember(FakeUser(ALICE, "alice")),
