@@ -217,3 +217,51 @@ def test_any_message_in_an_auto_channel(live: tuple[LiveBot, ErrorLog], content:
     payload = bot.call(bot.say(content))
     if payload is not None:
         check(payload, errors)
+
+
+async def _source(bot: LiveBot, passage: str) -> dict[str, Any]:
+    ix = await bot.fake.dispatch_interaction(
+        "quelle", {"passage": passage}, user=ALICE, channel_id=COMMANDS
+    )
+    return await bot._reply(lambda c: c.path == ix.callback_path)
+
+
+async def _choices(bot: LiveBot, typed: str) -> list[dict[str, Any]]:
+    ix = await bot.fake.dispatch_autocomplete(
+        "quelle", {"passage": typed}, "passage", user=ALICE, channel_id=COMMANDS
+    )
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        choices = bot.fake.interaction_choices(ix)
+        if choices is not None:
+            return choices
+        await asyncio.sleep(0.01)
+    raise AssertionError("no autocomplete answer within 5 s")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(passage=st.one_of(questions, st.from_regex(r"\A[0-9a-f_]{0,25}#-?[0-9]{0,25}\Z")))
+def test_any_passage_reference_gets_a_private_reply(
+    live: tuple[LiveBot, ErrorLog], passage: str
+) -> None:
+    bot, errors = live
+    payload = bot.call(_source(bot, passage))
+    check(payload, errors)
+    assert payload["flags"] & 64  # ephemeral: a passage or why there is none
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(typed=st.one_of(questions, st.text(alphabet="0123456789abcdef_#", max_size=30)))
+def test_any_typed_passage_gets_valid_suggestions(
+    live: tuple[LiveBot, ErrorLog], typed: str
+) -> None:
+    bot, errors = live
+    choices = bot.call(_choices(bot, typed))
+    assert len(choices) <= 25
+    for choice in choices:
+        assert 1 <= len(choice["name"]) <= 100 and 1 <= len(choice["value"]) <= 100
+    errors.check()
