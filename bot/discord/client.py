@@ -60,6 +60,7 @@ class CitebotBot(commands.Bot):
         feedback: FeedbackLog | None = None,
         *,
         guild_ready_timeout: float = 2.0,
+        **options: Any,
     ) -> None:
         config = desk.config
         # The bot never joins voice: silence discord.py's warnings about voice libraries.
@@ -72,6 +73,7 @@ class CitebotBot(commands.Bot):
             tree_cls=CitebotTree,
             guild_ready_timeout=guild_ready_timeout,
             chunk_guilds_at_startup=False,
+            **options,
         )
         self.desk = desk
         self.feedback = feedback
@@ -240,3 +242,23 @@ def _replies_to(message: discord.Message, user_id: int) -> bool:
         return False
     replied = reference.resolved or reference.cached_message  # cached: the bot's own messages
     return isinstance(replied, discord.Message) and replied.author.id == user_id
+
+
+class ShardedCitebotBot(CitebotBot, commands.AutoShardedBot):
+    """The same bot run as several gateway shards in one process (`discord.shard_count`)."""
+
+
+def create_bot(
+    desk: Desk, feedback: FeedbackLog | None = None, *, guild_ready_timeout: float = 2.0
+) -> CitebotBot:
+    """Return the bot for a config: sharded when `discord.shard_count` is set."""
+    shards = desk.config.discord
+    if shards.shard_count is None:
+        return CitebotBot(desk, feedback, guild_ready_timeout=guild_ready_timeout)
+    return ShardedCitebotBot(
+        desk,
+        feedback,
+        guild_ready_timeout=guild_ready_timeout,
+        shard_count=shards.shard_count,
+        shard_ids=shards.shard_ids,
+    )

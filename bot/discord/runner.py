@@ -25,7 +25,7 @@ import discord.http
 import yarl
 
 from bot.config import Config, ConfigError
-from bot.discord.client import CitebotBot
+from bot.discord.client import CitebotBot, create_bot
 from bot.feedback import FeedbackLog
 from bot.library import open_library
 from bot.session import Desk
@@ -91,7 +91,7 @@ def prepare(
     )
     point_at(config)
     feedback = FeedbackLog(config.feedback_path) if config.feedback_path else None
-    bot = CitebotBot(Desk(library), feedback, guild_ready_timeout=guild_ready_timeout)
+    bot = create_bot(Desk(library), feedback, guild_ready_timeout=guild_ready_timeout)
     return bot, token
 
 
