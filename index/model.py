@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.abstain import Reason
+
 
 @dataclass(frozen=True)
 class Metadata:
@@ -182,9 +184,7 @@ class Answer:
     """What citebot says to a question: the one thing every renderer turns into output.
 
     - `answered`: False when the sources do not answer it; `hits` then holds the closest
-      passages (possibly none) and `reason` says why: "empty" (no question), "no_terms" (only
-      common words), "no_match" (no passage shares a word with it), "weak_match" (the best
-      passage misses too much of what was asked).
+      passages (possibly none) and `reason` (a `Reason`) says why.
     - `hits`: the passages, best first; near-duplicates are folded into `Hit.also_in`.
     - `unmatched_terms`: words of the question that no passage of the corpus contains, as
       the question wrote them ("no source mentions: GDP").
@@ -195,7 +195,7 @@ class Answer:
     question: str
     answered: bool
     hits: tuple[Hit, ...]
-    reason: str | None = None  # why it abstained: "empty", "no_terms", "no_match", "weak_match"
+    reason: Reason | None = None  # why it abstained
     unmatched_terms: tuple[str, ...] = ()
     stale: tuple[str, ...] = field(default=())  # passage ids whose file changed since indexing
     conflicts: tuple[Conflict, ...] = ()
@@ -210,7 +210,7 @@ class Answer:
             "conflicts": [c.to_dict() for c in self.conflicts],
         }
         if self.reason:
-            data["reason"] = self.reason
+            data["reason"] = str(self.reason)
         return data
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.abstain import Reason
 from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.errors import UnknownPassageError
@@ -268,24 +269,24 @@ class Searcher:
         """Return the top-k passages for a question, or an abstention with the closest ones."""
         question = question.strip()
         if not question:
-            return Answer(question, False, (), reason="empty")
+            return Answer(question, False, (), reason=Reason.EMPTY)
         query = self.parse(question)
         if not query.terms:
-            return Answer(question, False, (), reason="no_terms")
+            return Answer(question, False, (), reason=Reason.NO_TERMS)
         unmatched = query.unmatched
         if not query.searched or k <= 0:
-            reason = "no_match" if not query.searched else "weak_match"
+            reason = Reason.NO_MATCH if not query.searched else Reason.WEAK_MATCH
             return Answer(question, False, (), reason=reason, unmatched_terms=unmatched)
         found = self._ranked(query, k)
         if not found:
-            return Answer(question, False, (), reason="no_match", unmatched_terms=unmatched)
+            return Answer(question, False, (), reason=Reason.NO_MATCH, unmatched_terms=unmatched)
         answered = self._answers(query, found[0])
         hits = tuple(self._hit(f) for f in found)
         return Answer(
             question,
             answered,
             hits,
-            reason=None if answered else "weak_match",
+            reason=None if answered else Reason.WEAK_MATCH,
             unmatched_terms=unmatched,
             conflicts=self._conflicts(query, found) if answered else (),
         )

@@ -23,6 +23,7 @@ from bot.feedback import FeedbackLog
 from bot.library import Changes
 from bot.render import discord as render
 from bot.session import Desk, Posted
+from index.abstain import Reason
 
 log = logging.getLogger("citebot.discord")
 T = TypeVar("T")
@@ -163,7 +164,7 @@ class CitebotBot(commands.Bot):
         """Answer a question off the event loop; log it to the feedback file when unanswered."""
         posted = await self.blocking(self.desk.ask, question, channel=channel, user=user)
         answer = posted.answer
-        if not answer.answered and answer.reason != "empty" and self.feedback is not None:
+        if not answer.answered and answer.reason != Reason.EMPTY and self.feedback is not None:
             try:
                 await asyncio.to_thread(
                     self.feedback.unanswered,

@@ -18,6 +18,7 @@ from discord import ui
 from bot.discord.errors import guarded
 from bot.render import discord as render
 from bot.session import Posted
+from index.abstain import Reason
 from index.model import DocumentInfo
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def answer_message(posted: Posted, bot: CitebotBot, *, first: bool = True) -> di
             view.add_item(VoteButton(posted.token, "down"))
     elif first:
         embed = render.answer_embed(answer, source_command=source, start=posted.start)
-        if answer.hits and answer.reason == "weak_match":
+        if answer.hits and answer.reason == Reason.WEAK_MATCH:
             view.add_item(ClosestButton(posted.token))
     else:
         embed = render.closest_embed(answer, source_command=source, start=posted.start)

@@ -14,6 +14,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.library import Changes
+from index.abstain import Reason
 from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
 from index.sentences import sentence_spans
 
@@ -210,7 +211,7 @@ def answer_embed(
     title = _question_title(answer.question)
     if not answer.answered:
         text = ABSTAIN.get(answer.reason or "", NOT_FOUND)
-        if answer.hits and answer.reason in ("weak_match", None):
+        if answer.hits and answer.reason in (Reason.WEAK_MATCH, None):
             text += " The closest passages are behind the button below; they may not answer it."
         body = "\n\n".join(x for x in (f"**{text}**", _notes(answer)) if x)
         return discord.Embed(title=title, description=body, colour=NOT_FOUND_COLOR)
