@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot import __version__
 from bot.config import Config, ConfigError, load_config
 from bot.render import terminal
 from index import evaluate
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="citebot",
         description="Answer questions from a folder of sources with quoted, cited passages.",
     )
+    parser.add_argument("--version", action="version", version=f"citebot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     ask = sub.add_parser("ask", help="answer a question with quoted passages")

@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -24,8 +25,20 @@ from pydantic import (
 from index.errors import CitebotError
 from index.settings import ChunkSettings, Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NAME = "citebot.yaml"
+
+
+def bundled_folder() -> Path:
+    """Return the folder of the shipped `citebot.yaml` and `corpus/`: installed copy or checkout."""
+    installed = Path(str(resources.files("bot") / "_bundled"))
+    if (installed / DEFAULT_NAME).is_file():
+        return installed
+    return Path(__file__).resolve().parent.parent
+
+
+BUNDLED = bundled_folder()
+# An installed package carries its own copy; its state (index, feedback) must not live inside it.
+_INSTALLED = BUNDLED.parent == Path(__file__).resolve().parent
 _DEFAULTS = Settings()
 _CHUNK_DEFAULTS = ChunkSettings()
 
@@ -356,23 +369,27 @@ class Config:
         return found
 
 
+def cache_folder() -> Path:
+    """Return citebot's cache folder (under $CITEBOT_CACHE, $XDG_CACHE_HOME or ~/.cache)."""
+    root = os.environ.get("CITEBOT_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    return Path(root) / "citebot" if root else Path.home() / ".cache" / "citebot"
+
+
 def cache_path(corpus: Path) -> Path:
     """Return the cache location of the index of a corpus folder given on the command line."""
-    root = os.environ.get("CITEBOT_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    folder = Path(root) / "citebot" if root else Path.home() / ".cache" / "citebot"
     resolved = corpus.resolve()
     digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
-    return folder / f"{resolved.name or 'corpus'}-{digest}.cbi"
+    return cache_folder() / f"{resolved.name or 'corpus'}-{digest}.cbi"
 
 
 def find_config(explicit: Path | None) -> Path | None:
-    """Return the config file to use: --config, $CITEBOT_CONFIG, ./citebot.yaml, the project's."""
+    """Return the config file to use: --config, $CITEBOT_CONFIG, ./citebot.yaml, the bundled one."""
     if explicit is not None:
         return explicit
     env = os.environ.get("CITEBOT_CONFIG")
     if env:
         return Path(env)
-    for candidate in (Path.cwd() / DEFAULT_NAME, PROJECT_ROOT / DEFAULT_NAME):
+    for candidate in (Path.cwd() / DEFAULT_NAME, BUNDLED / DEFAULT_NAME):
         if candidate.is_file():
             return candidate
     return None
@@ -382,7 +399,7 @@ def load_config(explicit: Path | None = None) -> Config:
     """Find, read and validate the config; raise ConfigError naming the file and key."""
     path = find_config(explicit)
     if path is None:
-        return _checked(Config(ConfigFile(), None, PROJECT_ROOT), None)
+        return _checked(Config(ConfigFile(), None, BUNDLED), None)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -409,7 +426,16 @@ def load_config(explicit: Path | None = None) -> Config:
         data = ConfigFile.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(path, exc, tree)) from exc
+    if _INSTALLED and path.resolve() == (BUNDLED / DEFAULT_NAME).resolve():
+        data = _state_outside_package(data)
     return _checked(Config(data, path, path.resolve().parent), tree)
+
+
+def _state_outside_package(data: ConfigFile) -> ConfigFile:
+    """Return the shipped config with its index and feedback log moved to the cache folder."""
+    feedback = data.answers.feedback and str(cache_folder() / "feedback.jsonl")
+    answers = data.answers.model_copy(update={"feedback": feedback})
+    return data.model_copy(update={"index": None, "answers": answers})
 
 
 def _duplicate_key(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import run
-from bot.config import PROJECT_ROOT, ConfigError, load_config
+from bot.config import BUNDLED, ConfigError, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -33,8 +33,8 @@ def test_defaults_fill_every_key(tmp_path: Path) -> None:
 
 
 def test_shipped_config_is_valid() -> None:
-    config = load_config(PROJECT_ROOT / "citebot.yaml")
-    assert config.corpus == PROJECT_ROOT / "corpus"
+    config = load_config(BUNDLED / "citebot.yaml")
+    assert config.corpus == BUNDLED / "corpus"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT, ConfigError, load_config
+from bot.config import BUNDLED, ConfigError, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -66,7 +66,7 @@ answers:  {top_k: 3, ephemeral: false, cooldown: {rate: 5, per: 60}}
 
 
 def test_shipped_config_has_the_discord_sections() -> None:
-    config = load_config(PROJECT_ROOT / "citebot.yaml")
+    config = load_config(BUNDLED / "citebot.yaml")
     assert {c.mode for c in config.channels()} == {"auto", "mention", "commands"}
     assert config.discord.token_env == "DISCORD_TOKEN"
 
