@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.render import terminal
+from bot.render import terminal, wording
 from bot.session import Desk, Posted
+from index.abstain import Reason
 from index.errors import UnknownPassageError
 
 USER = 0  # the one person at the terminal
@@ -80,7 +81,7 @@ class Chat:
 
     def _ask(self, question: str) -> str:
         if not question:
-            return "Ask me something: the question is empty.\n"
+            return wording.reason(Reason.EMPTY) + "\n"
         posted = self.desk.ask(question, channel=self.channel, user=USER)
         self._last = _Last(posted.token, len(posted.answer.hits))
         return self._render(posted)
@@ -90,7 +91,7 @@ class Chat:
             return "Ask a question first; /more shows the passages after its answer.\n"
         posted = self.desk.more(self._last.token, self._last.shown, user=USER)
         if posted is None or not posted.answer.hits:
-            return "No more passages for that question.\n"
+            return wording.NO_MORE + "\n"
         self._last.shown += len(posted.answer.hits)
         return self._render(posted)
 

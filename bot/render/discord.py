@@ -14,8 +14,9 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.library import Changes
+from bot.render import wording
 from index.abstain import Reason
-from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
+from index.model import Answer, DocumentInfo, Hit, SourceView
 from index.sentences import sentence_spans
 
 # Discord's limits, in characters.
@@ -37,13 +38,6 @@ CITATION_MAX = 400  # a citation line longer than this (a very long title) is cu
 NEIGHBOUR_MAX = 700  # the paragraphs before and after a passage are shown up to this length
 CONFLICTS_MAX = 1000  # the "sources differ" lines of an answer
 
-NOT_FOUND = "Not found in the sources."
-ABSTAIN = {
-    "empty": "Ask me something: the question is empty.",
-    "no_terms": "Ask something more specific: every word of that question is too common to search.",
-    "no_match": NOT_FOUND + " No passage shares a word with the question.",
-    "weak_match": NOT_FOUND,
-}
 _SENTENCE_END = frozenset(".!?…\"'”’)]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -97,15 +91,11 @@ def fit(text: str, limit: int, render: Callable[[str], str] = escape) -> str:
 
 def bold_terms(text: str, words: Iterable[str]) -> str:
     """Return `text` escaped, with each whole-word occurrence of `words` in bold."""
-    words = sorted({w for w in words if w.strip()}, key=len, reverse=True)
-    if not words:
-        return escape(text)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
     out, last = [], 0
-    for match in pattern.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(f"**{escape(match.group(1))}**")
-        last = match.end()
+    for start, end in wording.match_spans(text, words):
+        out.append(escape(text[last:start]))
+        out.append(f"**{escape(text[start:end])}**")
+        last = end
     out.append(escape(text[last:]))
     return "".join(out)
 
@@ -132,11 +122,13 @@ def citation(hit: Hit | SourceView, *, link: bool = True) -> str:
     """Return "Title · Publisher · Date · ¶N", the title linked when the source has a url."""
     p, s = hit.passage, hit.source
     title = shorten(flatten(p.title), 200)
-    rest = [flatten(x) for x in (s.publisher, s.date) if x]
+    publisher, date = (escape(shorten(flatten(x or ""), 100)) for x in (s.publisher, s.date))
     head = _link(title, s.url) if link else escape(title)
-    line = " · ".join([head, *(escape(shorten(x, 100)) for x in rest), f"¶{p.paragraph}"])
-    if len(line) > CITATION_MAX:  # only a very long url gets here
-        line = " · ".join([escape(title), *(escape(shorten(x, 100)) for x in rest)])
+    line = " · ".join(wording.citation_fields(head, publisher, date, None, p.paragraph))
+    if link and len(line) > CITATION_MAX:  # only a very long url gets here
+        line = " · ".join(
+            wording.citation_fields(escape(title), publisher, date, None, p.paragraph)
+        )
     return line
 
 
@@ -144,7 +136,7 @@ def _hit_block(hit: Hit, number: int, quote: str) -> str:
     lines = [f"> **[{number}]** {quote}", f"— {citation(hit)}"]
     if hit.also_in:
         titles = ", ".join(flatten(d.title) for d in hit.also_in)
-        lines.append(f"-# Also reported by: {fit(titles, 300)}")
+        lines.append(f"-# {wording.ALSO_REPORTED}{fit(titles, 300)}")
     return "\n".join(lines)
 
 
@@ -179,7 +171,8 @@ def _conflicts(answer: Answer, start: int, count: int) -> str:
         if len(claims) < 2:
             continue
         sides = " · ".join(f"“{fit(flatten(c.text), 160)}” [{c.rank}]" for c in claims[:5])
-        line = f"**Sources differ on {fit(flatten(conflict.about), 60)}:** {sides}"
+        about = wording.DIFFER.format(about=fit(flatten(conflict.about), 60))
+        line = f"**{about}** {sides}"
         if sum(len(x) + 1 for x in lines) + len(line) > CONFLICTS_MAX:
             break
         lines.append(line)
@@ -190,13 +183,10 @@ def _notes(answer: Answer) -> str:
     """Return the small print under an answer: words no source has, a stale index."""
     notes = []
     if answer.unmatched_terms:
-        notes.append("-# No source mentions: " + fit(", ".join(answer.unmatched_terms), 300))
+        notes.append("-# " + wording.UNMATCHED + fit(", ".join(answer.unmatched_terms), 300))
     shown = {hit.passage.id for hit in answer.hits}
     if shown.intersection(answer.stale):
-        notes.append(
-            "-# ⚠ Some of these files changed since the index was built; "
-            "the quotes may be out of date until it is rebuilt."
-        )
+        notes.append("-# ⚠ " + wording.STALE)
     return "\n".join(notes)
 
 
@@ -210,9 +200,9 @@ def answer_embed(
     """Return the embed of an answer: numbered quotes with citations, or "Not found"."""
     title = _question_title(answer.question)
     if not answer.answered:
-        text = ABSTAIN.get(answer.reason or "", NOT_FOUND)
+        text = wording.reason(answer.reason)
         if answer.hits and answer.reason in (Reason.WEAK_MATCH, None):
-            text += " The closest passages are behind the button below; they may not answer it."
+            text += " " + wording.CLOSEST_BEHIND_BUTTON
         body = "\n\n".join(x for x in (f"**{text}**", _notes(answer)) if x)
         return discord.Embed(title=title, description=body, colour=NOT_FOUND_COLOR)
     return _passages_embed(
@@ -224,7 +214,7 @@ def closest_embed(
     answer: Answer, *, source_command: str | None = "source", start: int = 1
 ) -> discord.Embed:
     """Return the closest passages of an answer that was not found, marked as such."""
-    title = fit("Closest passages: " + flatten(answer.question), TITLE)
+    title = fit(wording.CLOSEST_TITLE + flatten(answer.question), TITLE)
     embed = _passages_embed(
         title,
         answer,
@@ -233,7 +223,7 @@ def closest_embed(
         start=start,
         colour=NOT_FOUND_COLOR,
     )
-    note = f"*{NOT_FOUND} These passages come closest; they may not answer the question.*"
+    note = f"*{wording.CLOSEST_NOTE}*"
     embed.description = fit_description(note, embed.description or "")
     return embed
 
@@ -273,20 +263,12 @@ def _passages_embed(
 # -- Sources ---------------------------------------------------------------------------------
 
 
-def _lines(p: Passage) -> str:
-    first, last = p.lines
-    return str(first) if first == last else f"{first}–{last}"
-
-
 def source_embed(view: SourceView, *, stale: bool = False) -> discord.Embed:
     """Return a passage in full with its whole citation and the paragraphs around it."""
     p, s = view.passage, view.source
     embed = discord.Embed(title=fit(flatten(p.title), TITLE), colour=ANSWER_COLOR)
     if stale:
-        embed.set_footer(
-            text="⚠ This file changed since the index was built; the passage may be out of "
-            "date until it is rebuilt."
-        )
+        embed.set_footer(text="⚠ " + wording.STALE_SOURCE)
     if s.url and re.match(r"https?://\S+$", s.url) and len(s.url) <= 2000:
         embed.url = s.url
     rows = [
@@ -294,7 +276,7 @@ def source_embed(view: SourceView, *, stale: bool = False) -> discord.Embed:
         ("Date", s.date),
         ("Section", p.section),
         ("File", s.path),
-        ("Paragraph", f"¶{p.paragraph} · lines {_lines(p)}"),
+        ("Paragraph", f"¶{p.paragraph} · lines {wording.lines_label(p.lines)}"),
         ("Passage", p.id),
     ]
     for name, value in rows:
@@ -416,7 +398,7 @@ def expired() -> str:
 
 def no_more() -> str:
     """Return the reply to "More" when the sources hold no further passage."""
-    return notice("No more passages for that question.")
+    return notice(wording.NO_MORE)
 
 
 def thanks(vote: str) -> str:

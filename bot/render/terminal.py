@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable
 
+from bot.render import wording
+from index.abstain import Reason
 from index.evaluate import BeirReport, QuestionReport, QuestionResult
-from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
+from index.model import Answer, DocumentInfo, Hit, SourceView
 
-NOT_FOUND = "Not found in the sources."
-STALE = (
-    "Some of these files changed since the index was built; the quotes may be out of date "
-    "until it is rebuilt."
-)
-STALE_SOURCE = (
-    "This file changed since the index was built; the passage may be out of date until it is "
-    "rebuilt."
-)
-REASONS = {
-    "empty": "Ask me something: the question is empty.",
-    "no_terms": "Ask something more specific: every word of that question is too common to search.",
-    "no_match": "Not found in the sources: no passage shares a word with the question.",
-    "weak_match": NOT_FOUND + " The closest passages:",
-}
 _BOLD, _RESET = "\033[1m", "\033[0m"
 _WIDTH = 96
 
@@ -32,20 +18,17 @@ def citation_line(hit_or_view: Hit | SourceView) -> str:
     """Return "Title · Publisher · Date · Section · ¶N" for a hit or a source view."""
     p = hit_or_view.passage
     s = hit_or_view.source
-    parts = [p.title, s.publisher, s.date, p.section, f"¶{p.paragraph}"]
-    return " · ".join(x for x in parts if x)
+    return " · ".join(wording.citation_fields(p.title, s.publisher, s.date, p.section, p.paragraph))
 
 
 def _highlight(text: str, words: Iterable[str], color: bool) -> str:
-    words = [w for w in words if w]
-    if not color or not words:
+    if not color:
         return text
-    pattern = re.compile(
-        r"(?<!\w)("
-        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        + r")(?!\w)"
-    )
-    return pattern.sub(lambda m: f"{_BOLD}{m.group(1)}{_RESET}", text)
+    out, last = [], 0
+    for start, end in wording.match_spans(text, words):
+        out.append(f"{text[last:start]}{_BOLD}{text[start:end]}{_RESET}")
+        last = end
+    return "".join(out) + text[last:]
 
 
 def _wrap(text: str, indent: str) -> str:
@@ -68,19 +51,21 @@ def render_answer(
     """Return the answer as numbered quotes (from `start`) with their citations."""
     out = [f"Q: {answer.question}" if answer.question else "Q: (empty)", ""]
     if not answer.answered:
-        out.append(REASONS.get(answer.reason or "", NOT_FOUND))
+        out.append(wording.reason(answer.reason))
         if answer.hits:
+            out[-1] += " " + wording.CLOSEST_BELOW if answer.reason == Reason.WEAK_MATCH else ""
             out.append("")
     for n, hit in enumerate(answer.hits, start):
         quote = _highlight(hit.quote, hit.matched_terms, color)
         out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
         out.append(f"    — {citation_line(hit)}")
         if hit.also_in:
-            out.append("      also reported by: " + ", ".join(d.title for d in hit.also_in))
-        out.append(f"      {hit.passage.id} · lines {_lines(hit.passage)}")
+            also = wording.ALSO_REPORTED.lower() + ", ".join(d.title for d in hit.also_in)
+            out.append("      " + also)
+        out.append(f"      {hit.passage.id} · lines {wording.lines_label(hit.passage.lines)}")
         out.append("")
     for conflict in answer.conflicts:
-        out.append(f"Sources differ on {conflict.about}:")
+        out.append(wording.DIFFER.format(about=conflict.about))
         for claim in conflict.claims:
             number = f"    [{claim.rank}] "
             out.append(
@@ -93,17 +78,12 @@ def render_answer(
             )
         out.append("")
     if answer.unmatched_terms:
-        out.append("No source mentions: " + ", ".join(answer.unmatched_terms))
+        out.append(wording.UNMATCHED + ", ".join(answer.unmatched_terms))
     if {hit.passage.id for hit in answer.hits}.intersection(answer.stale):
-        out.append(STALE)
+        out.append(wording.STALE)
     if answer.hits and hint:
         out.append(hint)
     return "\n".join(out).rstrip() + "\n"
-
-
-def _lines(p: Passage) -> str:
-    first, last = p.lines
-    return str(first) if first == last else f"{first}–{last}"
 
 
 def render_source(view: SourceView, *, stale: bool = False) -> str:
@@ -116,7 +96,7 @@ def render_source(view: SourceView, *, stale: bool = False) -> str:
         ("URL", s.url),
         ("File", s.path),
         ("Section", p.section),
-        ("Paragraph", f"{p.paragraph} (lines {_lines(p)})"),
+        ("Paragraph", f"{p.paragraph} (lines {wording.lines_label(p.lines)})"),
     ]
     out = [p.id, ""]
     out.extend(f"{label + ':':<11}{value}" for label, value in rows if value)
@@ -127,7 +107,7 @@ def render_source(view: SourceView, *, stale: bool = False) -> str:
             out.append(_wrap(neighbour.text, "  "))
             out.append("")
     if stale:
-        out.append(STALE_SOURCE)
+        out.append(wording.STALE_SOURCE)
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -1,0 +1,69 @@
+"""The words citebot says, in one place: every renderer (Discord, terminal, chat) takes them here.
+
+Surfaces differ in layout (an embed, a terminal's columns), never in what a sentence says, so a
+reworded notice changes everywhere at once. Texts from sources are not here: they are quoted
+verbatim by the renderers, escaped for their surface.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from index.abstain import Reason
+
+NOT_FOUND = "Not found in the sources."
+REASONS: dict[Reason, str] = {
+    Reason.EMPTY: "Ask me something: the question is empty.",
+    Reason.NO_TERMS: "Ask something more specific: every word of that question is too common to "
+    "search.",
+    Reason.NO_MATCH: NOT_FOUND + " No passage shares a word with the question.",
+    Reason.WEAK_MATCH: NOT_FOUND,
+}
+CLOSEST_BELOW = "The closest passages:"
+CLOSEST_BEHIND_BUTTON = "The closest passages are behind the button below; they may not answer it."
+CLOSEST_NOTE = NOT_FOUND + " These passages come closest; they may not answer the question."
+CLOSEST_TITLE = "Closest passages: "
+STALE = (
+    "Some of these files changed since the index was built; the quotes may be out of date "
+    "until it is rebuilt."
+)
+STALE_SOURCE = (
+    "This file changed since the index was built; the passage may be out of date until it is "
+    "rebuilt."
+)
+NO_MORE = "No more passages for that question."
+UNMATCHED = "No source mentions: "
+DIFFER = "Sources differ on {about}:"
+ALSO_REPORTED = "Also reported by: "
+
+
+def reason(why: Reason | None) -> str:
+    """Return the sentence that says why a question was not answered."""
+    return REASONS.get(why, NOT_FOUND) if why else NOT_FOUND
+
+
+def citation_fields(
+    title: str | None,
+    publisher: str | None,
+    date: str | None,
+    section: str | None,
+    paragraph: int,
+) -> list[str]:
+    """Return the parts of a citation line in their order, leaving out what is not stated."""
+    return [x for x in (title, publisher, date, section, f"¶{paragraph}") if x]
+
+
+def lines_label(lines: tuple[int, int] | list[int]) -> str:
+    """Return "18" for one line, "18–25" for several."""
+    first, last = lines
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
+    """Return where `words` occur in `text` as whole words, longest first, in text order."""
+    ordered = sorted({w for w in words if w.strip()}, key=len, reverse=True)
+    if not ordered:
+        return []
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in ordered) + r")(?!\w)")
+    return [m.span(1) for m in pattern.finditer(text)]

@@ -1,0 +1,33 @@
+"""The words of an answer are the same on every surface: Discord, terminal and chat."""
+
+from __future__ import annotations
+
+from bot.render import discord as discord_render
+from bot.render import terminal, wording
+from index.abstain import Reason
+from index.model import Answer
+
+
+def test_every_reason_has_its_sentence():
+    assert set(wording.REASONS) == set(Reason)
+    assert wording.reason(None) == wording.NOT_FOUND
+
+
+def test_both_renderers_say_the_same_reason():
+    for why in Reason:
+        answer = Answer("what?", False, (), reason=why)
+        text = terminal.render_answer(answer)
+        embed = discord_render.answer_embed(answer)
+        assert wording.REASONS[why] in text
+        assert wording.REASONS[why] in (embed.description or "")
+
+
+def test_match_spans_are_whole_words_longest_first():
+    text = "Armenia and Armenians; armenia"
+    assert wording.match_spans(text, ["Armenia", "Armenians"]) == [(0, 7), (12, 21)]
+    assert wording.match_spans(text, ["", " "]) == []
+
+
+def test_lines_label():
+    assert wording.lines_label((18, 18)) == "18"
+    assert wording.lines_label((18, 25)) == "18–25"
