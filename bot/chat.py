@@ -73,7 +73,7 @@ class Chat:
             return terminal.render_sources(self.desk.documents(channel=self.channel))
         if name == "more":
             return self._more()
-        return f"Unknown command /{name}. Type /help for the commands.\n"
+        return f"Unknown command /{terminal.plain(name)}. Type /help for the commands.\n"
 
     def _render(self, posted: Posted) -> str:
         hint = f"Full passage: /{self.desk.config.commands.source.name} N"
@@ -102,7 +102,7 @@ class Chat:
         try:
             view = self.desk.source(reference, channel=self.channel, user=USER)
         except UnknownPassageError as exc:
-            return f"{exc}\n"
+            return f"{terminal.plain(str(exc))}\n"
         stale = self.desk.changed(view, channel=self.channel)
         return terminal.render_source(view, stale=stale)
 

@@ -122,7 +122,7 @@ class Context:
 
     def notice(self, message: str) -> None:
         """Print a one-line notice to stderr."""
-        print(f"citebot: {message}", file=self.err)
+        print(f"citebot: {terminal.plain(message)}", file=self.err)
 
     def searcher(self, force: bool = False) -> Searcher:
         """Open (and if needed build) the index of the corpus."""
@@ -316,7 +316,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Context], int]] = {
 
 class _WarningFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"citebot: {record.levelname.lower()}: {record.getMessage()}"
+        return f"citebot: {record.levelname.lower()}: {terminal.plain(record.getMessage())}"
 
 
 def _setup_logging(err: TextIO) -> None:
@@ -343,13 +343,13 @@ def run(
         ctx = Context(args, out, err)
         return COMMANDS[args.command](args, ctx)
     except UnknownPassageError as exc:
-        print(f"citebot: {exc}", file=err)
+        print(f"citebot: {terminal.plain(str(exc))}", file=err)
         return EXIT_UNSERVED
     except (UsageError, ConfigError, CorpusError, IndexFormatError, EvaluationError) as exc:
-        print(f"citebot: error: {exc}", file=err)
+        print(f"citebot: error: {terminal.plain(str(exc))}", file=err)
         return EXIT_USAGE
     except CitebotError as exc:
-        print(f"citebot: error: {exc}", file=err)
+        print(f"citebot: error: {terminal.plain(str(exc))}", file=err)
         return EXIT_UNSERVED
     except KeyboardInterrupt:
         return 130

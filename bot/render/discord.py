@@ -39,6 +39,9 @@ NEIGHBOUR_MAX = 700  # the paragraphs before and after a passage are shown up to
 CONFLICTS_MAX = 1000  # the "sources differ" lines of an answer
 
 _SENTENCE_END = frozenset(".!?…\"'”’)]")
+_OPEN, _CLOSE = "\ue000", "\ue001"  # marks around matched words while a quote is escaped
+_URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+")
+_BRACKET = re.compile(r"(\\*)\[")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -50,9 +53,20 @@ def flatten(text: str) -> str:
     return " ".join(_CONTROL.sub("", text).split())
 
 
+def _escape_markup(text: str) -> str:
+    """Return `text` with markdown escaped, every "[" included.
+
+    `escape_markdown` escapes the first "[" of a masked link only, so a link nested in
+    another's text (`[x [y](https://…)`) would stay live; an escaped "[" renders as itself.
+    """
+    return _BRACKET.sub(
+        lambda m: m.group(1) + ("[" if len(m.group(1)) % 2 else "\\["), escape_markdown(text)
+    )
+
+
 def escape(text: str) -> str:
     """Return `text` with Discord markdown and mentions neutralised."""
-    return escape_mentions(escape_markdown(text))
+    return escape_mentions(_escape_markup(text))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -90,14 +104,24 @@ def fit(text: str, limit: int, render: Callable[[str], str] = escape) -> str:
 
 
 def bold_terms(text: str, words: Iterable[str]) -> str:
-    """Return `text` escaped, with each whole-word occurrence of `words` in bold."""
-    out, last = [], 0
+    """Return `text` escaped, with each whole-word occurrence of `words` in bold.
+
+    The text is escaped as a whole, with the matches marked by private-use characters that
+    escaping leaves alone, and only then are the marks turned into bold: escaping the pieces
+    between matches one by one would let markup that spans a match (a masked link
+    `[… word …](https://…)`, a spoiler, inline code) survive. Words inside a bare URL stay plain.
+    """
+    text = text.replace(_OPEN, "").replace(_CLOSE, "")
+    urls = [m.span() for m in _URL.finditer(text)]
+    marked, last = [], 0
     for start, end in wording.match_spans(text, words):
-        out.append(escape(text[last:start]))
-        out.append(f"**{escape(text[start:end])}**")
+        if any(a < end and start < b for a, b in urls):
+            continue
+        marked += [text[last:start], _OPEN, text[start:end], _CLOSE]
         last = end
-    out.append(escape(text[last:]))
-    return "".join(out)
+    marked.append(text[last:])
+    escaped = _escape_markup("".join(marked))
+    return escape_mentions(escaped.replace(_OPEN, "**").replace(_CLOSE, "**"))
 
 
 def code(text: str) -> str:

@@ -1,7 +1,13 @@
-"""Render answers, sources and document lists for a terminal."""
+"""Render answers, sources and document lists for a terminal.
+
+Text from sources and questions reaches the terminal without escape sequences or control
+characters (`plain`): a document must not be able to clear the screen, retitle the window or
+show a disguised OSC 8 hyperlink. The only escape sequences in the output are citebot's own bold.
+"""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 
@@ -12,16 +18,29 @@ from index.model import Answer, DocumentInfo, Hit, SourceView
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 _WIDTH = 96
+# OSC (to BEL, ST or the end), CSI, other two-character escapes, then any C0/C1 control character
+# but the line feed and the tab.
+_ESCAPES = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[ -~]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def plain(text: str) -> str:
+    """Return `text` without terminal escape sequences and control characters (bar \\n, \\t)."""
+    return _ESCAPES.sub("", text)
 
 
 def citation_line(hit_or_view: Hit | SourceView) -> str:
     """Return "Title · Publisher · Date · Section · ¶N" for a hit or a source view."""
     p = hit_or_view.passage
     s = hit_or_view.source
-    return " · ".join(wording.citation_fields(p.title, s.publisher, s.date, p.section, p.paragraph))
+    fields = wording.citation_fields(p.title, s.publisher, s.date, p.section, p.paragraph)
+    return plain(" · ".join(fields))
 
 
 def _highlight(text: str, words: Iterable[str], color: bool) -> str:
+    text = plain(text)
     if not color:
         return text
     out, last = [], 0
@@ -49,7 +68,7 @@ def render_answer(
     hint: str | None = "Full passage: citebot source ID",
 ) -> str:
     """Return the answer as numbered quotes (from `start`) with their citations."""
-    out = [f"Q: {answer.question}" if answer.question else "Q: (empty)", ""]
+    out = [f"Q: {plain(answer.question)}" if answer.question else "Q: (empty)", ""]
     if not answer.answered:
         out.append(wording.reason(answer.reason))
         if answer.hits:
@@ -60,17 +79,18 @@ def render_answer(
         out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
         out.append(f"    — {citation_line(hit)}")
         if hit.also_in:
-            also = wording.ALSO_REPORTED.lower() + ", ".join(d.title for d in hit.also_in)
+            also = wording.ALSO_REPORTED.lower() + plain(", ".join(d.title for d in hit.also_in))
             out.append("      " + also)
-        out.append(f"      {hit.passage.id} · lines {wording.lines_label(hit.passage.lines)}")
+        lines = wording.lines_label(hit.passage.lines)
+        out.append(f"      {plain(hit.passage.id)} · lines {lines}")
         out.append("")
     for conflict in answer.conflicts:
-        out.append(wording.DIFFER.format(about=conflict.about))
+        out.append(wording.DIFFER.format(about=plain(conflict.about)))
         for claim in conflict.claims:
             number = f"    [{claim.rank}] "
             out.append(
                 textwrap.fill(
-                    f"“{claim.text}” — {claim.title}",
+                    plain(f"“{claim.text}” — {claim.title}"),
                     _WIDTH,
                     initial_indent=number,
                     subsequent_indent=" " * len(number),
@@ -78,7 +98,7 @@ def render_answer(
             )
         out.append("")
     if answer.unmatched_terms:
-        out.append(wording.UNMATCHED + ", ".join(answer.unmatched_terms))
+        out.append(wording.UNMATCHED + plain(", ".join(answer.unmatched_terms)))
     if {hit.passage.id for hit in answer.hits}.intersection(answer.stale):
         out.append(wording.STALE)
     if answer.hits and hint:
@@ -108,7 +128,7 @@ def render_source(view: SourceView, *, stale: bool = False) -> str:
             out.append("")
     if stale:
         out.append(wording.STALE_SOURCE)
-    return "\n".join(out).rstrip() + "\n"
+    return plain("\n".join(out).rstrip() + "\n")
 
 
 def render_sources(documents: list[DocumentInfo]) -> str:
@@ -121,7 +141,7 @@ def render_sources(documents: list[DocumentInfo]) -> str:
         if d.url:
             out.append(f"    {d.url}")
     out.append(f"\n{len(documents)} document{'s' if len(documents) != 1 else ''}")
-    return "\n".join(out) + "\n"
+    return plain("\n".join(out) + "\n")
 
 
 def render_stats(stats: dict[str, object]) -> str:
@@ -134,7 +154,7 @@ def render_stats(stats: dict[str, object]) -> str:
             lines.extend(f"{'':<{width}}{item}" for item in value)
         else:
             lines.append(f"{key + ':':<{width}}{value}")
-    return "\n".join(lines) + "\n"
+    return plain("\n".join(lines) + "\n")
 
 
 def _rate(n: int, total: int) -> str:
@@ -180,13 +200,13 @@ def render_question_report(report: QuestionReport, file: str, corpus: str) -> st
             out.extend(["", title])
             for result in results:
                 out.extend(_result_line(result))
-    return "\n".join(out) + "\n"
+    return plain("\n".join(out) + "\n")
 
 
 def render_beir_report(report: BeirReport) -> str:
     """Return the figures of a BEIR evaluation."""
     settings = " ".join(f"{k}={v}" for k, v in report.settings.items())
-    return (
+    return plain(
         "\n".join(
             [
                 f"{report.dataset} ({report.split}): {report.queries} queries, "

@@ -314,3 +314,57 @@ def test_differing_figures_are_shown_side_by_side() -> None:
     )
     # A page of more passages shows only the disagreements among its own passages.
     assert "differ" not in render.answer_embed(a, start=3).description
+
+
+# -- Markup from sources around matched words ---------------------------------------------------
+
+_LINK = re.compile(r"(\\*)\[[^\]\n]+\]\(\s*<?https?://[^\s)]*\)")
+_PIECES = [*"[]()<>*_|`# \\", "https://e.x/", "abc"]
+
+
+def _live_link(shown: str) -> bool:
+    """Tell whether `shown` holds a masked link whose "[" is not escaped."""
+    return any(len(m.group(1)) % 2 == 0 for m in _LINK.finditer(shown))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[official statement of the ministry](https://evil.example/login)", ["statement"]),
+        ("[statement](https://evil.example/login) and more", ["statement"]),
+        ("see [the **statement**](<https://evil.example>) here", ["statement", "the"]),
+        ("[x [statement](https://evil.example/) y", ["statement"]),
+    ],
+)
+def test_a_masked_link_around_a_matched_word_is_not_live(text: str, words: list[str]) -> None:
+    shown = render.bold_terms(text, words)
+    assert "**statement**" in shown
+    assert not _live_link(shown), shown
+
+
+def test_spoilers_code_and_headings_around_matched_words_stay_escaped() -> None:
+    assert render.bold_terms("see ||the secret plan|| now", ["secret"]) == (
+        "see \\|\\|the **secret** plan\\|\\| now"
+    )
+    assert render.bold_terms("run `rm the plan` now", ["plan"]) == "run \\`rm the **plan**\\` now"
+    assert render.bold_terms("# Heading plan", ["plan"]) == "\\# Heading **plan**"
+
+
+def test_a_matched_word_inside_a_bare_url_stays_plain() -> None:
+    shown = render.bold_terms("go to https://evil.example/login now, login", ["login"])
+    assert shown == "go to https://evil.example/login now, **login**"
+
+
+def test_mentions_around_matched_words_are_escaped() -> None:
+    shown = render.bold_terms("@everyone and <@123456789012345678> plan", ["plan", "everyone"])
+    assert "@everyone" not in shown
+    assert "<@123456789012345678>" not in shown
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=30).map("".join),
+    st.lists(st.sampled_from(["a", "b", "abc", "c"]), max_size=3),
+)
+def test_no_quote_ever_carries_a_live_masked_link(text: str, words: list[str]) -> None:
+    assert not _live_link(render.bold_terms(text, words))

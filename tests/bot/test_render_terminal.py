@@ -1,0 +1,87 @@
+"""The terminal renderer: text from sources never reaches the terminal as escape sequences."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.chat import Chat, run_chat
+from bot.cli import run
+from bot.config import load_config
+from bot.library import open_library
+from bot.render import terminal
+from bot.session import Desk
+
+# Clear the screen, retitle the window, an OSC 8 hyperlink, a C1 CSI, a carriage return.
+HOSTILE = (
+    "Harbour \x1b]0;pwned\x07 rules\n\n"
+    "The harbour \x1b[2J\x1b[Hfee was raised to 40 crowns by the "
+    "\x1b]8;;https://evil.example/\x1b\\council\x1b]8;;\x1b\\ in spring, "
+    "\u009b31m said the \rharbour master.\n"
+)
+
+
+def _no_escapes(text: str) -> None:
+    assert "\x1b" not in text
+    assert "\u009b" not in text
+    assert "\r" not in text
+    assert "evil.example" not in text
+
+
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbour.txt").write_text(HOSTILE, encoding="utf-8")
+    config = tmp_path / "citebot.yaml"
+    config.write_text("corpus: corpus\nindex: state/index.cbi\n", encoding="utf-8")
+    return config
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_ask_and_source_print_no_escape_sequence_from_a_source(tmp_path: Path) -> None:
+    config = _corpus(tmp_path)
+    code, out, _ = _cli("ask", "--config", str(config), "What is the harbour fee?")
+    assert code == 0
+    assert "40 crowns" in out and "council" in out
+    _no_escapes(out)
+    code, out, _ = _cli("source", "--config", str(config), "harbour#1")
+    assert code == 0
+    assert "40 crowns" in out
+    _no_escapes(out)
+    code, out, _ = _cli("sources", "--config", str(config))
+    _no_escapes(out)
+
+
+def test_chat_prints_no_escape_sequence_from_a_source(tmp_path: Path) -> None:
+    config = _corpus(tmp_path)
+    chat = Chat(Desk(open_library(load_config(config), notice=lambda m: None)), color=True)
+    out = io.StringIO()
+    run_chat(chat, ["What is the harbour fee?", "/source 1", "/x\x1b[2Jy"], out)
+    text = out.getvalue()
+    assert "40 crowns" in text
+    # Only citebot's own bold remains.
+    _no_escapes(text.replace("\x1b[1m", "").replace("\x1b[0m", ""))
+
+
+def test_plain_keeps_text_line_feeds_and_tabs() -> None:
+    assert terminal.plain("a\tb\nc") == "a\tb\nc"
+    assert terminal.plain("x\x1b[31;1my\x1b[0m") == "xy"
+    assert terminal.plain("x\x1b]0;title\x07y\x1b]8;;u\x1b\\z") == "xyz"
+    assert terminal.plain("\x00\x07\x7f\u0085ok") == "ok"
+
+
+def test_error_messages_carry_no_escape_sequence(tmp_path: Path) -> None:
+    config = _corpus(tmp_path)
+    code, out, err = _cli("source", "--config", str(config), "\x1b]0;x\x07harbour#99")
+    assert code == 1
+    assert "harbour" in err
+    _no_escapes(out + err)
+    (tmp_path / "corpus" / "bad\x1b[2J.txt").write_bytes(b"\xff\xfe\x00\xd8 broken")
+    code, out, err = _cli("index", "build", "--config", str(config))
+    assert "bad" in err
+    _no_escapes(err)
