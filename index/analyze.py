@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 
 import Stemmer
 
@@ -121,14 +120,6 @@ _IRREGULAR = {
 }
 
 
-class Token(NamedTuple):
-    """A word of the original text and the index terms it yields."""
-
-    start: int
-    end: int
-    terms: tuple[str, ...]
-
-
 class Analyzer:
     """Turn text into index terms: normalise, tokenise, drop stopwords, stem."""
 
@@ -147,12 +138,8 @@ class Analyzer:
             out.extend(terms)
         return out
 
-    def tokens(self, text: str) -> list[Token]:
-        """Return each word of `text` with its character span and index terms."""
-        return list(map(Token._make, self.spans(text)))
-
     def spans(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
-        """Return (start, end, terms) of each word of `text`: `tokens` as plain tuples."""
+        """Return (start, end, terms) of each word of `text`: its character span and index terms."""
         cache = self._cache
         matches = list(_TOKEN.finditer(text.translate(_PUNCT)))
         for word in {m.group() for m in matches}.difference(cache):

@@ -435,15 +435,3 @@ def thanks(vote: str) -> str:
 def rebuild_refused(reason: str) -> str:
     """Return the reply when the config is broken at rebuild time."""
     return notice(f"Not rebuilt; I keep serving the current index. {escape(reason)}")
-
-
-def truncate_all(embeds: Sequence[discord.Embed]) -> list[discord.Embed]:
-    """Return at most 10 embeds whose total length stays within the message limit."""
-    kept: list[discord.Embed] = []
-    total = 0
-    for embed in embeds[:EMBEDS]:
-        if total + len(embed) > TOTAL:
-            break
-        kept.append(embed)
-        total += len(embed)
-    return kept

@@ -44,7 +44,7 @@ def test_question_words_and_stopwords_are_dropped() -> None:
 
 def test_tokens_keep_offsets_into_the_original_text() -> None:
     text = "Erdoğan stated that Turkey’s support is “firm”."
-    spans = [(text[t.start : t.end], t.terms) for t in A.tokens(text) if t.terms]
+    spans = [(text[start:end], terms) for start, end, terms in A.spans(text) if terms]
     assert spans[0][0] == "Erdoğan"
     assert ("Turkey’s", tuple(A.terms("turkey"))) in spans
     assert [t for _, terms in spans for t in terms] == A.terms(text)
