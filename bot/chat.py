@@ -1,11 +1,16 @@
-"""`citebot chat`: the bot's conversation in a terminal, with the same commands and answers."""
+"""`citebot chat`: the bot's conversation in a terminal, with the same commands and answers.
+
+The commands are those of the registry (`bot/commands.py`) that have a chat help line, each
+under its configured name and its registry key; `/more`, `/help` and `/quit` are chat's own.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from bot.commands import COMMANDS
 from bot.render import terminal, wording
 from bot.session import Desk, Posted
 from index.abstain import Reason
@@ -13,11 +18,8 @@ from index.errors import UnknownPassageError
 
 USER = 0  # the one person at the terminal
 
-HELP = """\
-Ask a question, or use a command:
-  /{ask} QUESTION    answer a question with quoted passages (a plain line does the same)
-  /{source} N        passage N of the last answer in full, with its citation (or a passage id)
-  /{sources}         the documents
+HELP_HEAD = "Ask a question, or use a command:\n"
+HELP_TAIL = """\
   /more              the next passages of the last answer
   /help              this text
   /quit              leave (Ctrl-D too)
@@ -38,19 +40,26 @@ class Chat:
         self.channel = channel
         self.color = color
         self._last: _Last | None = None
-        commands = desk.config.commands
-        self.names = {
-            "ask": {"ask", commands.ask.name},
-            "source": {"source", commands.source.name},
-            "sources": {"sources", commands.sources.name},
+        callbacks: dict[str, Callable[[str], str]] = {
+            "ask": self._ask,
+            "source": self._source,
+            "sources": self._sources,
         }
+        # A command answers to its registry key and to its configured name; the first
+        # command of the registry wins a word two of them claim.
+        self.commands: dict[str, Callable[[str], str]] = {}
+        for command in COMMANDS:
+            if command.chat_help is not None:
+                for word in (command.key, self._name(command.key)):
+                    self.commands.setdefault(word, callbacks[command.key])
+
+    def _name(self, key: str) -> str:
+        return self.desk.config.commands.of(key).name
 
     def help(self) -> str:
         """Return the list of commands, under their configured names."""
-        commands = self.desk.config.commands
-        return HELP.format(
-            ask=commands.ask.name, source=commands.source.name, sources=commands.sources.name
-        )
+        lines = [c.help_line(self._name(c.key)) for c in COMMANDS if c.chat_help is not None]
+        return HELP_HEAD + "".join(lines) + HELP_TAIL
 
     def handle(self, line: str) -> str | None:
         """Return the reply to one input line; None means the session ends."""
@@ -65,18 +74,14 @@ class Chat:
             return None
         if name in ("help", "h", "?"):
             return self.help()
-        if name in self.names["ask"]:
-            return self._ask(rest)
-        if name in self.names["source"]:
-            return self._source(rest)
-        if name in self.names["sources"]:
-            return terminal.render_sources(self.desk.documents(channel=self.channel))
+        if name in self.commands:
+            return self.commands[name](rest)
         if name == "more":
             return self._more()
         return f"Unknown command /{terminal.plain(name)}. Type /help for the commands.\n"
 
     def _render(self, posted: Posted) -> str:
-        hint = f"Full passage: /{self.desk.config.commands.source.name} N"
+        hint = f"Full passage: /{self._name('source')} N"
         return terminal.render_answer(posted.answer, self.color, start=posted.start, hint=hint)
 
     def _ask(self, question: str) -> str:
@@ -97,7 +102,7 @@ class Chat:
 
     def _source(self, reference: str) -> str:
         if not reference:
-            name = self.desk.config.commands.source.name
+            name = self._name("source")
             return f"Which passage? /{name} 2 for passage 2 of the last answer, or a passage id.\n"
         try:
             view = self.desk.source(reference, channel=self.channel, user=USER)
@@ -105,6 +110,9 @@ class Chat:
             return f"{terminal.plain(str(exc))}\n"
         stale = self.desk.changed(view, channel=self.channel)
         return terminal.render_source(view, stale=stale)
+
+    def _sources(self, rest: str) -> str:
+        return terminal.render_sources(self.desk.documents(channel=self.channel))
 
 
 def run_chat(chat: Chat, lines: Iterable[str], out: TextIO, *, intro: bool = False) -> None:

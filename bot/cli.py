@@ -242,6 +242,7 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
     """Talk to the bot in the terminal: the same commands and answers, no token."""
     from bot.chat import Chat, run_chat
+    from bot.feedback import feedback_log
     from bot.library import open_library
     from bot.session import Desk
 
@@ -250,7 +251,8 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
     library = open_library(
         ctx.config, ctx.corpus, ctx.index_path, notice=ctx.notice, progress=_progress(ctx.err)
     )
-    chat = Chat(Desk(library), channel=args.channel, color=ctx.color)
+    desk = Desk(library, feedback=feedback_log(ctx.config.feedback_path))
+    chat = Chat(desk, channel=args.channel, color=ctx.color)
     interactive = sys.stdin.isatty() and ctx.out.isatty()
     run_chat(chat, _prompted() if interactive else sys.stdin, ctx.out, intro=interactive)
     return EXIT_OK

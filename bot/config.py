@@ -18,10 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
 
+from bot.commands import COMMANDS, CommandOptions
 from index.errors import CitebotError
 from index.settings import ChunkSettings, Settings
 
@@ -172,75 +174,29 @@ class DiscordConfig(_Section):
         return data
 
 
-class _Command(_Section):
-    name: str
-    description: str = Field(min_length=1, max_length=100)
-    enabled: bool = True
-
-    @field_validator("name")
-    @classmethod
-    def _command_name(cls, value: str) -> str:
-        if not re.fullmatch(r"[-_\w]{1,32}", value) or value != value.lower():
-            raise ValueError("Discord command names are 1 to 32 lowercase letters, digits, - or _")
-        return value
-
-
-class AskCommand(_Command):
-    """The question command."""
-
-    name: str = "ask"
-    description: str = Field(
-        "Answer a question from the sources, with quoted passages.", min_length=1, max_length=100
-    )
-
-
-class SourceCommand(_Command):
-    """The command that shows a passage in full."""
-
-    name: str = "source"
-    description: str = Field(
-        "Show a passage of your last answer in full, with its citation.",
-        min_length=1,
-        max_length=100,
-    )
-    ephemeral: bool = True
-
-
-class SourcesCommand(_Command):
-    """The command that lists the documents."""
-
-    name: str = "sources"
-    description: str = Field("List the documents I answer from.", min_length=1, max_length=100)
-    ephemeral: bool = True
-
-
-class ReindexCommand(_Command):
-    """The command that rebuilds the index (Manage Server, or one of `roles`)."""
-
-    name: str = "reindex"
-    description: str = Field(
-        "Rebuild the index from the sources (Manage Server or a listed role).",
-        min_length=1,
-        max_length=100,
-    )
-    roles: list[str | int] = []  # role names or ids allowed besides Manage Server
-
-
-class CommandsConfig(_Section):
+class _CommandsSection(_Section):
     """The slash commands: the names registered with Discord, descriptions, on or off."""
 
-    ask: AskCommand = AskCommand()
-    source: SourceCommand = SourceCommand()
-    sources: SourcesCommand = SourcesCommand()
-    reindex: ReindexCommand = ReindexCommand()
+    def of(self, key: str) -> CommandOptions:
+        """Return the options of the registry's command `key`."""
+        options: CommandOptions = getattr(self, key)
+        return options
 
     @model_validator(mode="after")
-    def _distinct_names(self) -> CommandsConfig:
-        names = [self.ask.name, self.source.name, self.sources.name, self.reindex.name]
+    def _distinct_names(self) -> _CommandsSection:
+        names = [self.of(c.key).name for c in COMMANDS]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"two commands are named {twice[0]!r}; names must differ")
         return self
+
+
+# One section per command of the registry (bot/commands.py), each with its defaults.
+CommandsConfig = create_model(
+    "CommandsConfig",
+    __base__=_CommandsSection,
+    **{c.key: (c.schema, c.schema()) for c in COMMANDS},
+)
 
 
 class CooldownConfig(_Section):

@@ -97,6 +97,11 @@ class FeedbackLog:
         return self._key
 
 
+def feedback_log(path: Path | None) -> FeedbackLog | None:
+    """Return the feedback log kept at `path`, or None when the config keeps none."""
+    return FeedbackLog(path) if path is not None else None
+
+
 def _ends_with_newline(path: Path, size: int) -> bool:
     with path.open("rb") as f:
         f.seek(size - 1)

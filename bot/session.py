@@ -5,10 +5,15 @@ channel (so `/source 2` means passage 2 of it) and each posted answer under a sh
 "More", vote and "closest passages" buttons can find it). Its methods block: the bot calls them
 in a worker thread. Replacing the library is one assignment, so answers in flight finish on the
 index they started with.
+
+Questions the sources do not answer are written to the feedback log here, not by a surface, so
+Discord and `citebot chat` log the same; a log that cannot be written costs a warning, never the
+answer.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import threading
@@ -19,11 +24,14 @@ from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from bot.config import Config, load_config
+from bot.feedback import FeedbackLog
 from bot.library import Changes, Library, compare, open_library
+from index.abstain import Reason
 from index.api import Notice
 from index.errors import CitebotError, UnknownPassageError
 from index.model import Answer, DocumentInfo, Hit, SourceView
 
+log = logging.getLogger("citebot.session")
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -78,8 +86,11 @@ class Posted:
 class Desk:
     """Answer questions and passage requests for users in channels, from a Library."""
 
-    def __init__(self, library: Library, *, memory: int = 5000) -> None:
+    def __init__(
+        self, library: Library, *, feedback: FeedbackLog | None = None, memory: int = 5000
+    ) -> None:
         self.library = library
+        self.feedback = feedback
         self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
         self._records: Recent[str, Record] = Recent(memory)
         self._rebuild_lock = threading.Lock()
@@ -105,11 +116,41 @@ class Desk:
         self._records.put(token, record)
         if answer.hits:
             self._last.put((channel, user), answer.hits)
+        if not answer.answered and answer.reason != Reason.EMPTY:
+            self._log_unanswered(answer, channel=channel, user=user)
         return Posted(answer, 1, token, answer.answered and len(answer.hits) >= self.top_k)
+
+    def _log_unanswered(self, answer: Answer, *, channel: int | None, user: int) -> None:
+        if self.feedback is None:
+            return
+        try:
+            self.feedback.unanswered(
+                question=answer.question,
+                reason=answer.reason,
+                passages=[hit.passage.id for hit in answer.hits],
+                user_id=user,
+                channel=channel,
+            )
+        except OSError as exc:
+            log.warning("could not write the feedback log %s: %s", self.feedback.path, exc)
 
     def record(self, token: str) -> Record | None:
         """Return the posted answer with this token, if it is still remembered."""
         return self._records.get(token)
+
+    def vote(self, token: str, vote: str, *, user: int) -> bool:
+        """Log a vote ("up" or "down") on an answer; False when forgotten or no log is kept."""
+        record = self._records.get(token)
+        if record is None or self.feedback is None:
+            return False
+        self.feedback.vote(
+            question=record.question,
+            passages=[hit.passage.id for hit in record.hits],
+            user_id=user,
+            vote=vote,
+            channel=record.channel,
+        )
+        return True
 
     def more(self, token: str, shown: int, *, user: int) -> Posted | None:
         """Return the passages after the first `shown` of an answer, or None if forgotten."""

@@ -1,134 +1,155 @@
-"""The slash commands, registered under the names the config gives them.
+"""The slash commands: one callback per entry of the command registry (`bot/commands.py`).
 
-Each callback takes the interaction's values, calls the session logic (in a worker thread when it
+`SlashCommands` holds the services, and its methods are the callbacks: discord.py calls a bound
+method with the interaction and the options, so no callback needs to look at `interaction.client`.
+Each callback takes the interaction's values, calls a service (in a worker thread when it
 searches or builds) and hands the result to a renderer. Failures go to `errors.report`.
+
+`build` registers the enabled commands of the registry under their configured names; what a
+command needs besides its callback (a check, an autocomplete, who sees it) is in `_prepare`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import discord
 from discord import app_commands
 
+from bot.commands import COMMANDS, PrivateReplyOptions, ReindexOptions
 from bot.discord.errors import NotAllowed
 from bot.discord.rules import may_rebuild
-from bot.discord.views import answer_message, send_followup, sources_message
+from bot.discord.services import Services
+from bot.discord.views import posted_message, send_followup, sources_message
 from bot.render import discord as render
 
-if TYPE_CHECKING:
-    from bot.discord.client import CitebotBot
+SlashCommand = app_commands.Command["SlashCommands", ..., None]
 
 
-def _bot(interaction: discord.Interaction) -> CitebotBot:
-    return cast("CitebotBot", interaction.client)
+class SlashCommands:
+    """The callbacks of the slash commands, named after their keys in the registry."""
 
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
-def _channel(interaction: discord.Interaction) -> int | None:
-    return _bot(interaction).listed_channel(interaction.channel, interaction.channel_id)
+    # -- Callbacks ---------------------------------------------------------------------------
 
+    @app_commands.describe(question="What you want to know; the answer quotes the sources")
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        """Answer a question with quoted, cited passages."""
+        services = self.services
+        ephemeral = services.config.answers.ephemeral
+        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+        channel = services.channel_of(interaction)
+        posted = await services.answer(question, channel=channel, user=interaction.user.id)
+        await send_followup(interaction, posted_message(posted, services), ephemeral=ephemeral)
 
-@app_commands.describe(question="What you want to know; the answer quotes the sources")
-async def ask(interaction: discord.Interaction, question: str) -> None:
-    """Answer a question with quoted, cited passages."""
-    bot = _bot(interaction)
-    ephemeral = bot.desk.config.answers.ephemeral
-    await interaction.response.defer(thinking=True, ephemeral=ephemeral)
-    posted = await bot.answer(question, channel=_channel(interaction), user=interaction.user.id)
-    await send_followup(interaction, answer_message(posted, bot), ephemeral=ephemeral)
-
-
-@app_commands.describe(
-    passage="A number of your last answer (1, 2, …) or a passage id like report#4"
-)
-async def source(interaction: discord.Interaction, passage: str) -> None:
-    """Show a passage in full with its citation and the paragraphs around it."""
-    bot, channel = _bot(interaction), _channel(interaction)
-    view = await bot.blocking(bot.desk.source, passage, channel=channel, user=interaction.user.id)
-    stale = await bot.blocking(bot.desk.changed, view, channel=channel)
-    await interaction.response.send_message(
-        embed=render.source_embed(view, stale=stale),
-        ephemeral=bot.desk.config.commands.source.ephemeral,
+    @app_commands.describe(
+        passage="A number of your last answer (1, 2, …) or a passage id like report#4"
     )
+    async def source(self, interaction: discord.Interaction, passage: str) -> None:
+        """Show a passage in full with its citation and the paragraphs around it."""
+        services, desk = self.services, self.services.desk
+        channel = services.channel_of(interaction)
+        view = await services.blocking(
+            desk.source, passage, channel=channel, user=interaction.user.id
+        )
+        stale = await services.blocking(desk.changed, view, channel=channel)
+        await interaction.response.send_message(
+            embed=render.source_embed(view, stale=stale), ephemeral=self._ephemeral("source")
+        )
 
+    async def source_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Offer the caller's recent passages, then passage ids starting with what was typed."""
+        services = self.services
+        found = await services.blocking(
+            services.desk.suggest,
+            current,
+            channel=services.channel_of(interaction),
+            user=interaction.user.id,
+        )
+        return [app_commands.Choice(name=label, value=value) for label, value in found]
 
-async def source_choices(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
-    """Offer the caller's recent passages, then passage ids starting with what was typed."""
-    bot = _bot(interaction)
-    found = await bot.blocking(
-        bot.desk.suggest, current, channel=_channel(interaction), user=interaction.user.id
-    )
-    return [app_commands.Choice(name=label, value=value) for label, value in found]
+    async def sources(self, interaction: discord.Interaction) -> None:
+        """List the documents the bot answers from."""
+        services = self.services
+        documents = services.desk.documents(channel=services.channel_of(interaction))
+        message = sources_message(documents, 0)
+        await interaction.response.send_message(**message, ephemeral=self._ephemeral("sources"))
+        if isinstance(message["view"], discord.ui.View):
+            message["view"].stop()  # the page buttons are routed without it (see views.py)
 
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        """Rebuild the index from the sources and report what changed."""
+        await interaction.response.defer(thinking=True, ephemeral=True)
+        changes = await self.services.rebuild()
+        await interaction.followup.send(embed=render.reindex_embed(changes), ephemeral=True)
 
-async def sources(interaction: discord.Interaction) -> None:
-    """List the documents the bot answers from."""
-    bot = _bot(interaction)
-    message = sources_message(bot.desk.documents(channel=_channel(interaction)), 0)
-    await interaction.response.send_message(
-        **message, ephemeral=bot.desk.config.commands.sources.ephemeral
-    )
-    if isinstance(message["view"], discord.ui.View):
-        message["view"].stop()  # the page buttons are routed without it (see views.py)
+    # -- Checks ------------------------------------------------------------------------------
 
-
-async def reindex(interaction: discord.Interaction) -> None:
-    """Rebuild the index from the sources and report what changed."""
-    bot = _bot(interaction)
-    await interaction.response.defer(thinking=True, ephemeral=True)
-    changes = await bot.rebuild()
-    await interaction.followup.send(embed=render.reindex_embed(changes), ephemeral=True)
-
-
-async def _may_rebuild(interaction: discord.Interaction) -> bool:
-    roles = _bot(interaction).desk.config.commands.reindex.roles
-    member = interaction.user
-    member_roles = member.roles if isinstance(member, discord.Member) else []
-    if may_rebuild(
-        manage_guild=interaction.permissions.manage_guild,
-        role_ids=[r.id for r in member_roles],
-        role_names=[r.name for r in member_roles],
-        allowed=roles,
-    ):
+    async def within_cooldown(self, interaction: discord.Interaction) -> bool:
+        """Count a question; refuse it when the user is over the question limit."""
+        over = self.services.cooldowns.hit(interaction.user.id)
+        if over is not None:
+            raise app_commands.CommandOnCooldown(*over)
         return True
-    raise NotAllowed(roles)
+
+    async def may_rebuild(self, interaction: discord.Interaction) -> bool:
+        """Let members with Manage Server or a configured role rebuild the index."""
+        roles = self._reindex_options().roles
+        member = interaction.user
+        member_roles = member.roles if isinstance(member, discord.Member) else []
+        if may_rebuild(
+            manage_guild=interaction.permissions.manage_guild,
+            role_ids=[r.id for r in member_roles],
+            role_names=[r.name for r in member_roles],
+            allowed=roles,
+        ):
+            return True
+        raise NotAllowed(roles)
+
+    # -- Registration ------------------------------------------------------------------------
+
+    def build(self) -> list[SlashCommand]:
+        """Return the enabled commands of the registry, named and described as configured."""
+        made: list[SlashCommand] = []
+        for entry in COMMANDS:
+            options = self.services.config.commands.of(entry.key)
+            if not options.enabled:
+                continue
+            command: SlashCommand = app_commands.Command(
+                name=options.name,
+                description=options.description,
+                callback=getattr(self, entry.key),
+            )
+            command.guild_only = True
+            self._prepare(entry.key, command)
+            made.append(command)
+        return made
+
+    def _prepare(self, key: str, command: SlashCommand) -> None:
+        """Add what a command needs besides its callback."""
+        if key == "ask":
+            command.add_check(self.within_cooldown)
+        elif key == "source":
+            command.autocomplete("passage")(self.source_choices)
+        elif key == "reindex":
+            command.add_check(self.may_rebuild)
+            if not self._reindex_options().roles:
+                # Hidden from members without Manage Server unless an admin allows them in the
+                # server's Integrations settings; the check above holds either way.
+                command.default_permissions = discord.Permissions(manage_guild=True)
+
+    def _ephemeral(self, key: str) -> bool:
+        options = self.services.config.commands.of(key)
+        return isinstance(options, PrivateReplyOptions) and options.ephemeral
+
+    def _reindex_options(self) -> ReindexOptions:
+        return cast("ReindexOptions", self.services.config.commands.of("reindex"))
 
 
-async def _within_cooldown(interaction: discord.Interaction) -> bool:
-    over = _bot(interaction).cooldowns.hit(interaction.user.id)
-    if over is not None:
-        raise app_commands.CommandOnCooldown(*over)
-    return True
-
-
-def build(bot: CitebotBot) -> list[app_commands.Command[None, ..., None]]:
-    """Return the enabled commands, named and described as the config says."""
-    config = bot.desk.config.commands
-    made: list[app_commands.Command[None, ..., None]] = []
-
-    def command(
-        name: str, description: str, callback: Callable[..., Awaitable[None]]
-    ) -> app_commands.Command[None, ..., None]:
-        cmd = app_commands.Command(name=name, description=description, callback=callback)
-        cmd.guild_only = True
-        made.append(cmd)
-        return cmd
-
-    if config.ask.enabled:
-        command(config.ask.name, config.ask.description, ask).add_check(_within_cooldown)
-    if config.source.enabled:
-        cmd = command(config.source.name, config.source.description, source)
-        cmd.autocomplete("passage")(source_choices)
-    if config.sources.enabled:
-        command(config.sources.name, config.sources.description, sources)
-    if config.reindex.enabled:
-        cmd = command(config.reindex.name, config.reindex.description, reindex)
-        cmd.add_check(_may_rebuild)
-        if not config.reindex.roles:
-            # Hidden from members without Manage Server unless an admin allows them in the
-            # server's Integrations settings; the check above holds either way.
-            cmd.default_permissions = discord.Permissions(manage_guild=True)
-    return made
+def build(services: Services) -> list[SlashCommand]:
+    """Return the enabled slash commands, their callbacks bound to `services`."""
+    return SlashCommands(services).build()

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
 
+from bot.discord.services import services_of
 from bot.render import discord as render
 from bot.session import RebuildRefused, RebuildRunning
 from index.errors import UnknownPassageError
-
-if TYPE_CHECKING:
-    from bot.discord.client import CitebotBot
 
 log = logging.getLogger("citebot.discord")
 
@@ -109,13 +106,13 @@ class CitebotTree(app_commands.CommandTree):
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Let commands run only in configured channels."""
-        bot = cast("CitebotBot", interaction.client)
-        if bot.listed_channel(interaction.channel, interaction.channel_id) is not None:
+        services = services_of(interaction)
+        if services.channel_of(interaction) is not None:
             return True
         if interaction.type is discord.InteractionType.autocomplete:
             await interaction.response.autocomplete([])
             return False
-        raise NotHere(bot.channels_in(interaction.guild))
+        raise NotHere(services.channels_in(interaction.guild))
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /

@@ -26,7 +26,8 @@ import yarl
 
 from bot.config import Config, ConfigError
 from bot.discord.client import CitebotBot, create_bot
-from bot.feedback import FeedbackLog
+from bot.discord.services import Services
+from bot.feedback import feedback_log
 from bot.library import open_library
 from bot.session import Desk
 from index.api import Notice
@@ -90,8 +91,8 @@ def prepare(
         progress=progress,
     )
     point_at(config)
-    feedback = FeedbackLog(config.feedback_path) if config.feedback_path else None
-    bot = create_bot(Desk(library), feedback, guild_ready_timeout=guild_ready_timeout)
+    desk = Desk(library, feedback=feedback_log(config.feedback_path))
+    bot = create_bot(Services(desk), guild_ready_timeout=guild_ready_timeout)
     return bot, token
 
 
@@ -110,7 +111,7 @@ async def serve(bot: CitebotBot, token: str, stop: asyncio.Event) -> None:
             await running
         except discord.LoginFailure as exc:
             raise ConfigError(
-                f"Discord refused the token in {bot.desk.config.discord.token_env} ({exc})"
+                f"Discord refused the token in {bot.services.config.discord.token_env} ({exc})"
             ) from None
         except discord.PrivilegedIntentsRequired:
             raise ConfigError(
@@ -120,7 +121,7 @@ async def serve(bot: CitebotBot, token: str, stop: asyncio.Event) -> None:
             ) from None
         except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
             raise StartupError(
-                f"cannot reach Discord at {bot.desk.config.discord.api_base}: {exc}"
+                f"cannot reach Discord at {bot.services.config.discord.api_base}: {exc}"
             ) from None
         except discord.HTTPException as exc:
             raise StartupError(f"Discord refused to start the bot: {exc}") from None

@@ -1,55 +1,65 @@
 """Buttons under answers and document lists.
 
 Each button is a `DynamicItem`: its custom_id carries what it needs (an answer's token, a count, a
-page), so clicks are routed to it after a restart too. Answers live in the session's memory; a
-button on an answer the bot no longer remembers gets a polite "please ask again".
+page), so clicks are routed to it after a restart too. The custom ids are a contract with every
+message already posted: `citebot:<action>:<fields>`, never to be changed. Answers live in the
+session's memory; a button on an answer the bot no longer remembers gets a polite "please ask
+again".
+
+The four buttons share `CitebotButton`: the grey style, the routing of failures to the one error
+handler, and the services. discord.py rebuilds a button from its custom id on every click, so a
+button cannot be handed the services when it is made; `press` receives them instead.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Self
 
 import discord
 from discord import ui
 
 from bot.discord.errors import guarded
+from bot.discord.services import Services, services_of
 from bot.render import discord as render
 from bot.session import Posted
 from index.abstain import Reason
 from index.model import DocumentInfo
 
-if TYPE_CHECKING:
-    from bot.discord.client import CitebotBot
-
 PREFIX = "citebot"
 
 
-def _bot(interaction: discord.Interaction) -> CitebotBot:
-    return cast("CitebotBot", interaction.client)
+def answer_message(
+    posted: Posted, *, source_command: str | None, votes: bool, first: bool = True
+) -> dict[str, Any]:
+    """Return the embed and buttons of an answer, as keyword arguments for sending.
 
-
-def answer_message(posted: Posted, bot: CitebotBot, *, first: bool = True) -> dict[str, Any]:
-    """Return the embed and buttons of an answer, as keyword arguments for sending."""
+    `first` is the answer as asked (vote or "closest" buttons); later pages come from a button.
+    """
     answer = posted.answer
-    source = bot.source_command
     view = ui.View(timeout=None)
     if answer.answered:
-        embed = render.answer_embed(answer, source_command=source, start=posted.start)
+        embed = render.answer_embed(answer, source_command=source_command, start=posted.start)
         if posted.more:
             view.add_item(MoreButton(posted.token, posted.start - 1 + len(answer.hits)))
-        if first and bot.feedback is not None:
+        if first and votes:
             view.add_item(VoteButton(posted.token, "up"))
             view.add_item(VoteButton(posted.token, "down"))
     elif first:
-        embed = render.answer_embed(answer, source_command=source, start=posted.start)
+        embed = render.answer_embed(answer, source_command=source_command, start=posted.start)
         if answer.hits and answer.reason == Reason.WEAK_MATCH:
             view.add_item(ClosestButton(posted.token))
     else:
-        embed = render.closest_embed(answer, source_command=source, start=posted.start)
+        embed = render.closest_embed(answer, source_command=source_command, start=posted.start)
     return {"embed": embed, "view": view if view.children else discord.utils.MISSING}
+
+
+def posted_message(posted: Posted, services: Services, *, first: bool = True) -> dict[str, Any]:
+    """Return `answer_message` for an answer, with the options the services hold."""
+    return answer_message(
+        posted, source_command=services.source_command, votes=services.votes, first=first
+    )
 
 
 async def send_followup(
@@ -76,167 +86,157 @@ def sources_message(documents: Sequence[DocumentInfo], page: int) -> dict[str, A
     return {"embed": embed, "view": view}
 
 
-class MoreButton(
+class CitebotButton(
     ui.DynamicItem[ui.Button[ui.View]],
+    # Only the subclasses are registered (BUTTONS): this template routes nothing.
+    template=re.compile(rf"{PREFIX}:(?P<action>[a-z]+):(?P<fields>.*)"),
+):
+    """A grey button whose custom id holds its state; a click calls `press` with the services."""
+
+    def __init__(self, custom_id: str, **look: Any) -> None:
+        super().__init__(
+            ui.Button(style=discord.ButtonStyle.secondary, custom_id=custom_id, **look)
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        """Rebuild the button from a click."""
+        return cls.from_match(match)
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        """Return the button a custom id matching the template stands for."""
+        raise NotImplementedError
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Run `press`; a failure gets the same private reply as a failed command."""
+        services = services_of(interaction)
+
+        async def press(interaction: discord.Interaction) -> None:
+            await self.press(interaction, services)
+
+        await guarded(interaction, press)
+
+    async def press(self, interaction: discord.Interaction, services: Services) -> None:
+        """Answer the click."""
+        raise NotImplementedError
+
+    @staticmethod
+    async def reply_privately(
+        interaction: discord.Interaction, posted: Posted | None, services: Services
+    ) -> None:
+        """Send a later page of an answer to the clicker only, or "please ask again"."""
+        if posted is None:
+            await interaction.followup.send(render.expired(), ephemeral=True)
+        else:
+            message = posted_message(posted, services, first=False)
+            await send_followup(interaction, message, ephemeral=True)
+
+
+class MoreButton(
+    CitebotButton,
     template=re.compile(rf"{PREFIX}:more:(?P<token>[0-9a-f]{{12}}):(?P<shown>[0-9]{{1,4}})"),
 ):
     """Show the passages after the ones an answer shows, to the one who clicks."""
 
     def __init__(self, token: str, shown: int) -> None:
-        super().__init__(
-            ui.Button(
-                label="More",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"{PREFIX}:more:{token}:{shown}",
-            )
-        )
+        super().__init__(f"{PREFIX}:more:{token}:{shown}", label="More")
         self.token = token
         self.shown = shown
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
-    ) -> MoreButton:
-        """Rebuild the button from a click."""
+    def from_match(cls, match: re.Match[str]) -> MoreButton:
+        """Return the button of a custom id."""
         return cls(match["token"], int(match["shown"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Reply, visible to the clicker only, with the next passages."""
-        await guarded(interaction, self._more)
-
-    async def _more(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await bot.blocking(bot.desk.more, self.token, self.shown, user=interaction.user.id)
-        if posted is None:
-            await interaction.followup.send(render.expired(), ephemeral=True)
-        elif not posted.answer.hits:
+        desk = services.desk
+        posted = await services.blocking(
+            desk.more, self.token, self.shown, user=interaction.user.id
+        )
+        if posted is not None and not posted.answer.hits:
             await interaction.followup.send(render.no_more(), ephemeral=True)
         else:
-            await send_followup(
-                interaction, answer_message(posted, bot, first=False), ephemeral=True
-            )
+            await self.reply_privately(interaction, posted, services)
 
 
 class ClosestButton(
-    ui.DynamicItem[ui.Button[ui.View]],
+    CitebotButton,
     template=re.compile(rf"{PREFIX}:closest:(?P<token>[0-9a-f]{{12}})"),
 ):
     """Show the closest passages of a question the sources did not answer."""
 
     def __init__(self, token: str) -> None:
-        super().__init__(
-            ui.Button(
-                label="Closest passages",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"{PREFIX}:closest:{token}",
-            )
-        )
+        super().__init__(f"{PREFIX}:closest:{token}", label="Closest passages")
         self.token = token
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
-    ) -> ClosestButton:
-        """Rebuild the button from a click."""
+    def from_match(cls, match: re.Match[str]) -> ClosestButton:
+        """Return the button of a custom id."""
         return cls(match["token"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Reply, visible to the clicker only, with the closest passages."""
-        await guarded(interaction, self._closest)
-
-    async def _closest(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        posted = await bot.blocking(bot.desk.closest, self.token, user=interaction.user.id)
-        if posted is None:
-            await interaction.followup.send(render.expired(), ephemeral=True)
-        else:
-            await send_followup(
-                interaction, answer_message(posted, bot, first=False), ephemeral=True
-            )
+        desk = services.desk
+        posted = await services.blocking(desk.closest, self.token, user=interaction.user.id)
+        await self.reply_privately(interaction, posted, services)
 
 
 class VoteButton(
-    ui.DynamicItem[ui.Button[ui.View]],
+    CitebotButton,
     template=re.compile(rf"{PREFIX}:vote:(?P<token>[0-9a-f]{{12}}):(?P<vote>up|down)"),
 ):
     """Record a 👍 or 👎 on an answer in the feedback log."""
 
     def __init__(self, token: str, vote: str) -> None:
-        super().__init__(
-            ui.Button(
-                emoji="👍" if vote == "up" else "👎",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"{PREFIX}:vote:{token}:{vote}",
-            )
-        )
+        super().__init__(f"{PREFIX}:vote:{token}:{vote}", emoji="👍" if vote == "up" else "👎")
         self.token = token
         self.vote = vote
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
-    ) -> VoteButton:
-        """Rebuild the button from a click."""
+    def from_match(cls, match: re.Match[str]) -> VoteButton:
+        """Return the button of a custom id."""
         return cls(match["token"], match["vote"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Append the vote to the feedback log and thank the voter privately."""
-        await guarded(interaction, self._vote)
-
-    async def _vote(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        record = bot.desk.record(self.token)
-        if record is None or bot.feedback is None:
+        if await services.vote(self.token, self.vote, user=interaction.user.id):
+            await interaction.response.send_message(render.thanks(self.vote), ephemeral=True)
+        else:
             await interaction.response.send_message(render.expired(), ephemeral=True)
-            return
-        await asyncio.to_thread(
-            bot.feedback.vote,
-            question=record.question,
-            passages=[hit.passage.id for hit in record.hits],
-            user_id=interaction.user.id,
-            vote=self.vote,
-            channel=record.channel,
-        )
-        await interaction.response.send_message(render.thanks(self.vote), ephemeral=True)
 
 
 class PageButton(
-    ui.DynamicItem[ui.Button[ui.View]],
+    CitebotButton,
     template=re.compile(rf"{PREFIX}:page:(?P<page>-?[0-9]{{1,5}}):(?P<way>previous|next)"),
 ):
     """Turn a page of the document list, in place."""
 
     def __init__(self, page: int, way: str, *, disabled: bool = False) -> None:
         super().__init__(
-            ui.Button(
-                label="Previous" if way == "previous" else "Next",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"{PREFIX}:page:{page}:{way}",
-                disabled=disabled,
-            )
+            f"{PREFIX}:page:{page}:{way}",
+            label="Previous" if way == "previous" else "Next",
+            disabled=disabled,
         )
         self.page = page
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str], /
-    ) -> PageButton:
-        """Rebuild the button from a click."""
+    def from_match(cls, match: re.Match[str]) -> PageButton:
+        """Return the button of a custom id."""
         return cls(int(match["page"]), match["way"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Show the requested page in the same message."""
-        await guarded(interaction, self._turn)
-
-    async def _turn(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        channel = bot.listed_channel(interaction.channel, interaction.channel_id)
-        message = sources_message(bot.desk.documents(channel=channel), self.page)
+        documents = services.desk.documents(channel=services.channel_of(interaction))
+        message = sources_message(documents, self.page)
         if message["view"] is discord.utils.MISSING:
             message["view"] = None
         await interaction.response.edit_message(**message)
 
 
-BUTTONS: tuple[type[ui.DynamicItem[Any]], ...] = (MoreButton, ClosestButton, VoteButton, PageButton)
+BUTTONS: tuple[type[CitebotButton], ...] = (MoreButton, ClosestButton, VoteButton, PageButton)

@@ -160,7 +160,9 @@ def test_source_shows_the_full_paragraph_privately(world: Path) -> None:
             reply = await s.fake.wait_for_call("POST", re.escape(ix.callback_path))
             assert reply.json["type"] == 4 and reply.json["data"]["flags"] & EPHEMERAL
             embed = embed_of(reply.json["data"])
-            passage = s.bot.desk.library.searcher().source("004_00bdb56021c742e6#15").passage
+            passage = (
+                s.bot.services.desk.library.searcher().source("004_00bdb56021c742e6#15").passage
+            )
             assert embed["description"] == passage.text  # the whole paragraph, verbatim
             assert LANDMINES_QUOTE in embed["description"]
             fields = {f["name"]: f["value"] for f in embed["fields"]}

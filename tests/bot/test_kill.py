@@ -156,6 +156,6 @@ def test_the_bot_rebuilds_a_damaged_index_with_a_notice(tmp_path: Path, damage: 
     assert {"truncated": "truncated", "corrupt": "corrupt", "garbage": "not a citebot index"}[
         damage
     ] in notice
-    answer = bot.desk.ask("river harbour", channel=None, user=1).answer
+    answer = bot.services.desk.ask("river harbour", channel=None, user=1).answer
     assert answer.hits
     load(index, verify_all=True)  # replaced by a whole index

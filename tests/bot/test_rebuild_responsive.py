@@ -10,7 +10,7 @@ import pytest
 
 import index.api
 from bot.config import load_config
-from bot.discord.client import CitebotBot
+from bot.discord.services import Services
 from bot.library import open_library
 from bot.session import Desk
 
@@ -70,19 +70,19 @@ def test_rebuild_never_stalls_the_event_loop(
     synthetic_corpus(corpus / "more", 2_500, seed=2)  # new files: the index is stale
 
     async def scenario() -> tuple[float, float, int]:
-        bot = CitebotBot(desk)
+        services = Services(desk)
         try:
-            rebuild = asyncio.ensure_future(bot.rebuild())
+            rebuild = asyncio.ensure_future(services.rebuild())
             stall_rebuilding = await stalls_during(rebuild)
             changes = await rebuild
             answering = asyncio.ensure_future(
-                bot.answer("word17 word230 word1999", channel=CHANNEL, user=1)
+                services.answer("word17 word230 word1999", channel=CHANNEL, user=1)
             )
             stall_answering = await stalls_during(answering)
             assert (await answering).answer.hits
             return stall_rebuilding, stall_answering, len(changes.added)
         finally:
-            await bot.close()
+            services.close()
 
     stall_rebuilding, stall_answering, added = asyncio.run(scenario())
     assert added == 10

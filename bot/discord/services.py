@@ -1,0 +1,122 @@
+"""What slash commands and buttons use, in one object made once and handed to them.
+
+The client (`client.py`) is only the connection to Discord; everything a command or button needs
+besides the interaction is here: the session's desk, the question limits, the worker threads
+that keep searching off the event loop, and the lookup of the configured channel an interaction
+belongs to. Commands receive it when they are built; buttons, which discord.py rebuilds from a
+custom id on each click, reach it through `services_of`, the one place that looks at
+`interaction.client`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+import discord
+
+from bot.config import Config
+from bot.discord.rules import Cooldowns
+from bot.library import Changes
+from bot.session import Desk, Posted
+
+log = logging.getLogger("citebot.discord")
+T = TypeVar("T")
+
+# Searching is CPU-bound Python: more threads than this add no speed, and every busy thread
+# takes the interpreter lock from the event loop, which must answer Discord within 3 s.
+WORKER_THREADS = 2
+
+
+class Services:
+    """The desk, the question limits and the worker threads, for commands and buttons."""
+
+    def __init__(self, desk: Desk, *, workers: int = WORKER_THREADS) -> None:
+        self.desk = desk
+        cooldown = desk.config.answers.cooldown
+        self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
+        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="citebot-worker")
+
+    @property
+    def config(self) -> Config:
+        """Return the config in force."""
+        return self.desk.config
+
+    @property
+    def source_command(self) -> str | None:
+        """Return the name of the passage command, or None when it is disabled."""
+        source = self.config.commands.of("source")
+        return source.name if source.enabled else None
+
+    @property
+    def votes(self) -> bool:
+        """Return whether answers get vote buttons (a feedback log is kept)."""
+        return self.desk.feedback is not None
+
+    def listed_channel(self, channel: Any, channel_id: int | None) -> int | None:
+        """Return the configured channel a message or command belongs to (a thread's parent)."""
+        config = self.config
+        if channel_id is not None and config.channel(channel_id) is not None:
+            return channel_id
+        parent = (
+            getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+        )
+        if parent is not None and config.channel(parent) is not None:
+            return int(parent)
+        return None
+
+    def channel_of(self, interaction: discord.Interaction) -> int | None:
+        """Return the configured channel an interaction happened in."""
+        return self.listed_channel(interaction.channel, interaction.channel_id)
+
+    def channels_in(self, guild: discord.Guild | None) -> list[int]:
+        """Return the configured channels of a server, to point a user to them."""
+        listed = [c.id for c in self.config.channels()]
+        here = [c for c in listed if guild is not None and guild.get_channel(c) is not None]
+        return here or listed
+
+    async def blocking(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a short blocking function (search, index or file access) on a worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._workers, functools.partial(function, *args, **kwargs)
+        )
+
+    async def answer(self, question: str, *, channel: int | None, user: int) -> Posted:
+        """Answer a question off the event loop (the desk logs it when unanswered)."""
+        return await self.blocking(self.desk.ask, question, channel=channel, user=user)
+
+    async def vote(self, token: str, vote: str, *, user: int) -> bool:
+        """Log a vote on an answer; False when the answer is forgotten or no log is kept."""
+        # Not a worker: a vote is a short file write that must not queue behind searches.
+        return await asyncio.to_thread(self.desk.vote, token, vote, user=user)
+
+    async def rebuild(self) -> Changes:
+        """Rebuild the indexes in a thread of their own and swap them in; answering goes on."""
+        # Not a worker: a rebuild takes long, and questions must not wait for it.
+        changes = await asyncio.to_thread(self.desk.rebuild, notice=lambda m: log.info("%s", m))
+        log.info(
+            "rebuilt: %d added, %d removed, %d updated",
+            len(changes.added),
+            len(changes.removed),
+            len(changes.updated),
+        )
+        return changes
+
+    def close(self) -> None:
+        """Let the worker threads finish what they hold and take no more work."""
+        self._workers.shutdown(wait=False, cancel_futures=True)
+
+
+class _HasServices(Protocol):
+    services: Services
+
+
+def services_of(interaction: discord.Interaction) -> Services:
+    """Return the services of the bot an interaction reached (for buttons and the tree)."""
+    client: _HasServices = interaction.client  # type: ignore[assignment]
+    return client.services
