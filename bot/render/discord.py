@@ -300,7 +300,7 @@ def source_embed(view: SourceView, *, stale: bool = False) -> discord.Embed:
         ("Date", s.date),
         ("Section", p.section),
         ("File", s.path),
-        ("Paragraph", f"¶{p.paragraph} · lines {wording.lines_label(p.lines)}"),
+        ("Paragraph", f"¶{p.paragraph} · {wording.lines_label(p.lines)}"),
         ("Passage", p.id),
     ]
     for name, value in rows:

@@ -8,6 +8,7 @@ show a disguised OSC 8 hyperlink. The only escape sequences in the output are ci
 from __future__ import annotations
 
 import re
+import shutil
 import textwrap
 from collections.abc import Iterable
 
@@ -17,7 +18,10 @@ from index.evaluate import BeirReport, QuestionReport, QuestionResult
 from index.model import Answer, DocumentInfo, Hit, SourceView
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
-_WIDTH = 96
+_WIDTH = 96  # when the output is not a terminal
+_MIN_WIDTH = 40
+_OPENING_MARKS = frozenset("“‘\"'«„")
+_CLOSING_MARKS = frozenset("”’\"'»")
 # OSC (to BEL, ST or the end), CSI, other two-character escapes, then any C0/C1 control character
 # but the line feed and the tab.
 _ESCAPES = re.compile(
@@ -39,25 +43,47 @@ def citation_line(hit_or_view: Hit | SourceView) -> str:
     return plain(" · ".join(fields))
 
 
-def _highlight(text: str, words: Iterable[str], color: bool) -> str:
-    text = plain(text)
+def _highlight(line: str, words: Iterable[str], color: bool) -> str:
     if not color:
-        return text
+        return line
     out, last = [], 0
-    for start, end in wording.match_spans(text, words):
-        out.append(f"{text[last:start]}{_BOLD}{text[start:end]}{_RESET}")
+    for start, end in wording.match_spans(line, words):
+        out.append(f"{line[last:start]}{_BOLD}{line[start:end]}{_RESET}")
         last = end
-    return "".join(out) + text[last:]
+    return "".join(out) + line[last:]
 
 
-def _wrap(text: str, indent: str) -> str:
+def width() -> int:
+    """Return the width to wrap to: the terminal's ($COLUMNS, else 96 when not a terminal)."""
+    return max(shutil.get_terminal_size((_WIDTH + 1, 24)).columns - 1, _MIN_WIDTH)
+
+
+def _fill(text: str, first: str, rest: str, columns: int) -> list[str]:
+    """Return `text` wrapped at whole words, the first line after `first`, the others `rest`."""
+    return textwrap.wrap(
+        " ".join(text.split()),
+        max(columns, len(first) + _MIN_WIDTH // 2),
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [first.rstrip()]
+
+
+def _wrap(text: str, indent: str, columns: int | None = None) -> str:
+    """Return each line of `text` wrapped at whole words under `indent`."""
+    columns = columns or width()
     lines = []
     for paragraph in text.split("\n"):
-        lines.extend(
-            textwrap.wrap(paragraph, _WIDTH, initial_indent=indent, subsequent_indent=indent)
-            or [indent]
-        )
-    return "\n".join(lines)
+        lines.extend(_fill(paragraph, indent, indent, columns) if paragraph.strip() else [indent])
+    return "\n".join(line.rstrip() if not line.strip() else line for line in lines)
+
+
+def _quoted(text: str) -> str:
+    """Return `text` in quotation marks, not doubling a mark the text begins or ends with."""
+    opening = "" if text[:1] in _OPENING_MARKS else "“"
+    closing = "" if text[-1:] in _CLOSING_MARKS else "”"
+    return f"{opening}{text}{closing}"
 
 
 def render_answer(
@@ -65,9 +91,15 @@ def render_answer(
     color: bool = False,
     *,
     start: int = 1,
-    hint: str | None = "Full passage: citebot source ID",
+    hint: str | None = None,
+    columns: int | None = None,
 ) -> str:
-    """Return the answer as numbered quotes (from `start`) with their citations."""
+    """Return the answer as numbered quotes (from `start`) with their citations.
+
+    `hint` is the line that says how to see a passage in full; by default the `citebot source`
+    command for the first passage.
+    """
+    columns = columns or width()
     out = [f"Q: {plain(answer.question)}" if answer.question else "Q: (empty)", ""]
     if not answer.answered:
         out.append(wording.reason(answer.reason))
@@ -75,34 +107,33 @@ def render_answer(
             out[-1] += " " + wording.CLOSEST_BELOW if answer.reason == Reason.WEAK_MATCH else ""
             out.append("")
     for n, hit in enumerate(answer.hits, start):
-        quote = _highlight(hit.quote, hit.matched_terms, color)
-        out.append(_wrap(f"“{quote}”", "    ").replace("    ", f"[{n}] ", 1))
-        out.append(f"    — {citation_line(hit)}")
+        number = f"[{n}] "
+        pad = " " * len(number)
+        quote = _fill(_quoted(plain(hit.quote)), number, pad, columns)
+        out.extend(_highlight(line, hit.matched_terms, color) for line in quote)
+        out.extend(_fill("— " + citation_line(hit), pad, pad + "  ", columns))
+        details = pad + "  "
         if hit.also_in:
             also = wording.ALSO_REPORTED.lower() + plain(", ".join(d.title for d in hit.also_in))
-            out.append("      " + also)
+            out.extend(_fill(also, details, details + "  ", columns))
         lines = wording.lines_label(hit.passage.lines)
-        out.append(f"      {plain(hit.passage.id)} · lines {lines}")
+        out.extend(_fill(f"{plain(hit.passage.id)} · {lines}", details, details, columns))
         out.append("")
     for conflict in answer.conflicts:
         out.append(wording.DIFFER.format(about=plain(conflict.about)))
         for claim in conflict.claims:
             number = f"    [{claim.rank}] "
-            out.append(
-                textwrap.fill(
-                    plain(f"“{claim.text}” — {claim.title}"),
-                    _WIDTH,
-                    initial_indent=number,
-                    subsequent_indent=" " * len(number),
-                )
-            )
+            claimed = plain(f"{_quoted(claim.text)} — {claim.title}")
+            out.extend(_fill(claimed, number, " " * len(number), columns))
         out.append("")
     if answer.unmatched_terms:
-        out.append(wording.UNMATCHED + plain(", ".join(answer.unmatched_terms)))
+        out.extend(
+            _fill(wording.UNMATCHED + plain(", ".join(answer.unmatched_terms)), "", "", columns)
+        )
     if {hit.passage.id for hit in answer.hits}.intersection(answer.stale):
-        out.append(wording.STALE)
-    if answer.hits and hint:
-        out.append(hint)
+        out.extend(_fill(wording.STALE, "", "", columns))
+    if answer.hits:
+        out.append(hint or wording.SOURCE_HINT.format(id=plain(answer.hits[0].passage.id)))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -116,7 +147,7 @@ def render_source(view: SourceView, *, stale: bool = False) -> str:
         ("URL", s.url),
         ("File", s.path),
         ("Section", p.section),
-        ("Paragraph", f"{p.paragraph} (lines {wording.lines_label(p.lines)})"),
+        ("Paragraph", f"{p.paragraph} ({wording.lines_label(p.lines)})"),
     ]
     out = [p.id, ""]
     out.extend(f"{label + ':':<11}{value}" for label, value in rows if value)

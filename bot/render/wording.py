@@ -32,6 +32,7 @@ STALE_SOURCE = (
     "This file changed since the index was built; the passage may be out of date until it is "
     "rebuilt."
 )
+SOURCE_HINT = "Full passage: citebot source {id}"
 NO_MORE = "No more passages for that question."
 UNMATCHED = "No source mentions: "
 DIFFER = "Sources differ on {about}:"
@@ -55,9 +56,9 @@ def citation_fields(
 
 
 def lines_label(lines: tuple[int, int] | list[int]) -> str:
-    """Return "18" for one line, "18–25" for several."""
+    """Return "line 18" for one line, "lines 18–25" for several."""
     first, last = lines
-    return str(first) if first == last else f"{first}–{last}"
+    return f"line {first}" if first == last else f"lines {first}–{last}"
 
 
 def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:

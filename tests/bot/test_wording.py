@@ -29,5 +29,5 @@ def test_match_spans_are_whole_words_longest_first():
 
 
 def test_lines_label():
-    assert wording.lines_label((18, 18)) == "18"
-    assert wording.lines_label((18, 25)) == "18–25"
+    assert wording.lines_label((18, 18)) == "line 18"
+    assert wording.lines_label((18, 25)) == "lines 18–25"
