@@ -76,7 +76,12 @@ def save(path: Path, data: IndexData) -> None:
         )
         offset += array.nbytes + _pad(array.nbytes)
     header = dict(data.header, format=FORMAT_VERSION, arrays=specs, data_bytes=offset)
-    header_bytes = json.dumps(header, ensure_ascii=False).encode("utf-8")
+    try:
+        header_bytes = json.dumps(header, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # A path of bytes that are not UTF-8 (a corpus folder's, say) holds lone surrogates:
+        # JSON's \u escapes keep them, and loading gives back the same string.
+        header_bytes = json.dumps(header).encode("ascii")
     start = _PREAMBLE.size + len(header_bytes)
     start += _pad(start)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli import run
 from index.html import html_blocks
+from index.load import list_files
+from index.store import IndexData, load, save
 
 
 def cli(*argv: str) -> tuple[int, str, str]:
@@ -69,3 +74,71 @@ def test_the_walk_keeps_kinds_and_order_around_nested_blocks() -> None:
         ("text", "b"),
         ("text", "c"),
     ]
+
+
+# -- File names that are not UTF-8 ----------------------------------------------------------
+
+
+def bytes_named(folder: Path, name: bytes, text: str) -> None:
+    """Write a file whose name is raw bytes (skip the test where the file system refuses)."""
+    try:
+        with open(os.path.join(os.fsencode(folder), name), "w", encoding="utf-8") as f:
+            f.write(text)
+    except (OSError, ValueError):
+        pytest.skip("this file system does not take file names that are not UTF-8")
+
+
+def test_a_file_named_in_latin_1_is_skipped_with_a_warning_naming_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "notes").mkdir(parents=True)
+    bytes_named(corpus, b"caf\xe9.txt", "The cafe serves espresso every morning.\n")
+    os.mkdir(os.path.join(os.fsencode(corpus), b"d\xffir"))
+    bytes_named(corpus / os.fsdecode(b"d\xffir"), b"tea.txt", "Tea is served at noon.\n")
+    (corpus / "notes" / "harbour.txt").write_text("The harbour lighthouse guides ships.\n")
+    common = ("--corpus", str(corpus), "--index", str(tmp_path / "i.cbi"))
+    code, out, err = cli("ask", "--json", "What guides ships?", *common)
+    assert code == 0, err
+    assert json.loads(out)["passages"][0]["id"] == "notes/harbour#1"
+    assert "skipped caf\\xe9.txt: has a name that is not valid UTF-8" in err
+    assert "skipped d\\xffir/tea.txt: has a name that is not valid UTF-8" in err
+    assert "Traceback" not in err
+    code, out, err = cli("sources", "--json", *common)  # saved and loaded: no rebuild
+    assert code == 0 and err == ""
+    assert [d["path"] for d in json.loads(out)["documents"]] == ["notes/harbour.txt"]
+    code, out, _ = cli("index", "stats", "--json", *common)
+    assert code == 0 and json.loads(out)["skipped"] == [
+        "caf\\xe9.txt: has a name that is not valid UTF-8; rename it",
+        "d\\xffir/tea.txt: has a name that is not valid UTF-8; rename it",
+    ]
+
+
+def test_every_listed_name_is_text_and_the_rest_are_skipped(tmp_path: Path) -> None:
+    for name in (b"a\xe9.md", b"b\x80\x80.html", b"ok.txt", "gr\u00fc\u00df.txt".encode()):
+        bytes_named(tmp_path, name, "Some text.\n")
+    files, skipped = list_files(tmp_path)
+    assert [f.relative for f in files] == ["grüß.txt", "ok.txt"]
+    assert sorted(s.path for s in skipped) == ["a\\xe9.md", "b\\x80\\x80.html"]
+    for item in [*(f.relative for f in files), *(s.path for s in skipped)]:
+        item.encode("utf-8")  # never a lone surrogate
+
+
+def test_a_corpus_folder_whose_own_path_is_not_utf8_still_works(tmp_path: Path) -> None:
+    try:
+        os.mkdir(os.path.join(os.fsencode(tmp_path), b"caf\xe9"))
+    except OSError:
+        pytest.skip("this file system does not take file names that are not UTF-8")
+    corpus = tmp_path / os.fsdecode(b"caf\xe9")
+    (corpus / "harbour.txt").write_text("The harbour lighthouse guides ships.\n")
+    common = ("--corpus", str(corpus), "--index", str(tmp_path / "i.cbi"))
+    code, out, err = cli("ask", "--json", "What guides ships?", *common)
+    assert code == 0, err
+    assert json.loads(out)["passages"][0]["id"] == "harbour#1"
+    code, _, err = cli("ask", "What guides ships?", *common)
+    assert code == 0 and err == ""  # the saved header kept the path: loaded, not rebuilt
+
+
+def test_a_header_string_of_any_file_system_name_round_trips(tmp_path: Path) -> None:
+    name = os.fsdecode(b"/srv/caf\xe9/\xff")
+    save(tmp_path / "i.cbi", IndexData(header={"corpus": name, "title": "Erdoğan"}, arrays={}))
+    header = load(tmp_path / "i.cbi").header
+    assert header["corpus"] == name and header["title"] == "Erdoğan"
