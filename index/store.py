@@ -136,13 +136,19 @@ def _parse_header(preamble: bytes, f: Any, path: Path) -> tuple[dict[str, Any], 
         raise IndexFormatError(
             f"{path} has index format {version}; this version of citebot reads {FORMAT_VERSION}"
         )
+    # The length is checked against the file before anything is read: a flipped bit would
+    # otherwise ask for a terabyte.
+    if length > os.fstat(f.fileno()).st_size - _PREAMBLE.size:
+        raise IndexFormatError(f"{path} has a damaged header (its length is past the end)")
     raw = f.read(length)
     if len(raw) != length or zlib.crc32(raw) != crc:
         raise IndexFormatError(f"{path} has a damaged header")
     try:
         header = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise IndexFormatError(f"{path} has a damaged header") from exc
+    if not isinstance(header, dict):
+        raise IndexFormatError(f"{path} has a damaged header")
     start = _PREAMBLE.size + length
     return header, start + _pad(start)
 
@@ -153,7 +159,10 @@ def load(path: Path, verify_all: bool = False) -> IndexData:
         with open(path, "rb") as f:
             header, start = _parse_header(f.read(_PREAMBLE.size), f, path)
             size = os.fstat(f.fileno()).st_size
-            if size < start + int(header.get("data_bytes", 0)):
+            data_bytes = header.get("data_bytes", 0)
+            if not isinstance(data_bytes, int) or data_bytes < 0:
+                raise IndexFormatError(f"{path} has a damaged header")
+            if size < start + data_bytes:
                 raise IndexFormatError(f"{path} is truncated")
             mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
     except FileNotFoundError as exc:
@@ -163,10 +172,9 @@ def load(path: Path, verify_all: bool = False) -> IndexData:
     arrays: dict[str, np.ndarray] = {}
     try:
         for spec in header["arrays"]:
+            dtype, shape, count = _array_spec(spec, data_bytes)
             begin = start + spec["offset"]
-            count = int(np.prod(spec["shape"])) if spec["shape"] else 1
-            array = np.frombuffer(mm, dtype=np.dtype(spec["dtype"]), count=count, offset=begin)
-            array = array.reshape(spec["shape"])
+            array = np.frombuffer(mm, dtype=dtype, count=count, offset=begin).reshape(shape)
             checked = verify_all or array.nbytes <= QUICK_CHECK_BYTES
             if checked and zlib.crc32(memoryview(array).cast("B")) != spec["crc"]:
                 raise IndexFormatError(f"{path} is corrupt (array {spec['name']} fails its check)")
@@ -174,6 +182,24 @@ def load(path: Path, verify_all: bool = False) -> IndexData:
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFormatError(f"{path} is damaged ({exc})") from exc
     return IndexData(header=header, arrays=arrays, _mmap=mm)
+
+
+def _array_spec(spec: Any, data_bytes: int) -> tuple[np.dtype, list[int], int]:
+    """Return an array's dtype, shape and element count; raise ValueError unless it fits."""
+    if not isinstance(spec, dict):
+        raise ValueError("an array entry is not a mapping")
+    dtype = np.dtype(spec["dtype"])
+    shape, offset, nbytes = spec["shape"], spec["offset"], spec["nbytes"]
+    if dtype.kind not in "biuf" or not isinstance(shape, list):
+        raise ValueError(f"array {spec['name']} has an unexpected type")
+    if not all(isinstance(n, int) and n >= 0 for n in [*shape, offset, nbytes]):
+        raise ValueError(f"array {spec['name']} has a negative or missing size")
+    count = 1
+    for n in shape:
+        count *= n
+    if count * dtype.itemsize != nbytes or offset + nbytes > data_bytes:
+        raise ValueError(f"array {spec['name']} does not fit in the file")
+    return dtype, shape, count
 
 
 def encode_strings(name: str, values: list[str]) -> dict[str, np.ndarray]:

@@ -9,14 +9,16 @@ import io
 import json
 import os
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
 
 from bot.cli import run
+from index.errors import IndexFormatError
 from index.html import html_blocks
 from index.load import list_files
-from index.store import IndexData, load, save
+from index.store import _PREAMBLE, FORMAT_VERSION, MAGIC, IndexData, load, save
 
 
 def cli(*argv: str) -> tuple[int, str, str]:
@@ -142,3 +144,86 @@ def test_a_header_string_of_any_file_system_name_round_trips(tmp_path: Path) -> 
     save(tmp_path / "i.cbi", IndexData(header={"corpus": name, "title": "Erdoğan"}, arrays={}))
     header = load(tmp_path / "i.cbi").header
     assert header["corpus"] == name and header["title"] == "Erdoğan"
+
+
+# -- A damaged index header -----------------------------------------------------------------
+
+
+def flip(path: Path, bit: int) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[bit // 8] ^= 1 << (bit % 8)
+    path.write_bytes(bytes(raw))
+
+
+def test_a_flipped_bit_in_the_header_length_rebuilds_with_a_notice(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "i.cbi"
+    common = ("--corpus", str(corpus_dir), "--index", str(index))
+    question = "How many people were killed by the landmine explosions?"
+    code, expected, _ = cli("ask", "--json", question, *common)
+    assert code == 0
+    flip(index, 8 * 12 + 40)  # bit 40 of the header length: it now reads about 2**40
+    code, out, err = cli("ask", "--json", question, *common)
+    assert code == 0, err
+    assert out == expected
+    assert err.count("\n") == 1 and "Building the index" in err and "damaged header" in err
+    code, out, err = cli("ask", "--json", question, *common)  # and the rebuilt file is good
+    assert code == 0 and err == "" and out == expected
+
+
+def test_every_flipped_bit_of_the_preamble_is_a_format_error(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "i.cbi"
+    cli("index", "build", "--corpus", str(corpus_dir), "--index", str(index))
+    good = index.read_bytes()
+    damaged = tmp_path / "damaged.cbi"
+    for bit in range(8 * _PREAMBLE.size):
+        damaged.write_bytes(good)
+        flip(damaged, bit)
+        with pytest.raises(IndexFormatError):
+            load(damaged)
+
+
+def forged(path: Path, header: object, data: bytes = b"\0" * 256) -> Path:
+    """Write an index file with a valid preamble and checksum around `header`."""
+    raw = json.dumps(header).encode()
+    preamble = _PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(raw), zlib.crc32(raw))
+    path.write_bytes(preamble + raw + data)
+    return path
+
+
+def array(**spec: object) -> dict[str, object]:
+    return {"name": "a", "dtype": "<i8", "shape": [2], "offset": 0, "nbytes": 16, "crc": 0, **spec}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        [1, 2],
+        {"data_bytes": "many", "arrays": []},
+        {"data_bytes": 1 << 50, "arrays": []},
+        {"data_bytes": 64, "arrays": [array(shape=[1 << 40], nbytes=8 << 40)]},
+        {"data_bytes": 64, "arrays": [array(offset=1 << 40)]},
+        {"data_bytes": 64, "arrays": [array(offset=-8)]},
+        {"data_bytes": 64, "arrays": [array(nbytes=8)]},
+        {"data_bytes": 64, "arrays": [array(dtype="|O", shape=[2], nbytes=16)]},
+        {"data_bytes": 64, "arrays": [array(shape="2")]},
+        {"data_bytes": 64, "arrays": "a"},
+        {"data_bytes": 64},
+    ],
+)
+def test_every_length_and_offset_is_checked_against_the_file(
+    tmp_path: Path, header: object
+) -> None:
+    with pytest.raises(IndexFormatError):
+        load(forged(tmp_path / "i.cbi", header))
+
+
+def test_a_header_nested_too_deeply_to_parse_is_a_format_error(tmp_path: Path) -> None:
+    path = tmp_path / "i.cbi"
+    raw = b"[" * 100_000 + b"]" * 100_000
+    path.write_bytes(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(raw), zlib.crc32(raw)) + raw)
+    with pytest.raises(IndexFormatError, match="damaged header"):
+        load(path)
