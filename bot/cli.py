@@ -16,7 +16,13 @@ from bot.config import Config, ConfigError, load_config
 from bot.render import terminal
 from index import evaluate
 from index.api import open_index
-from index.errors import CitebotError, CorpusError, IndexFormatError, UnknownPassageError
+from index.errors import (
+    CitebotError,
+    CorpusError,
+    IndexFormatError,
+    IndexPathError,
+    UnknownPassageError,
+)
 from index.evaluate import EvaluationError
 from index.search import Searcher
 
@@ -347,7 +353,14 @@ def run(
     except UnknownPassageError as exc:
         print(f"citebot: {terminal.plain(str(exc))}", file=err)
         return EXIT_UNSERVED
-    except (UsageError, ConfigError, CorpusError, IndexFormatError, EvaluationError) as exc:
+    except (
+        UsageError,
+        ConfigError,
+        CorpusError,
+        IndexFormatError,
+        IndexPathError,
+        EvaluationError,
+    ) as exc:
         print(f"citebot: error: {terminal.plain(str(exc))}", file=err)
         return EXIT_USAGE
     except CitebotError as exc:

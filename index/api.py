@@ -16,7 +16,7 @@ from index.errors import CitebotError, CorpusError, IndexFormatError
 from index.load import SOURCES_FILE, list_files
 from index.search import Searcher
 from index.settings import Settings
-from index.store import IndexData, load, save
+from index.store import IndexData, check_replaceable, load, save
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ def open_index(
     """
     analyzer = Analyzer()
     previous: IndexData | None = None
+    if index_path is not None:
+        check_replaceable(index_path)  # before building: never replace someone's file
     if index_path is not None and not force:
         reason = None
         try:

@@ -17,6 +17,7 @@ import contextlib
 import json
 import mmap
 import os
+import stat
 import struct
 import tempfile
 import zlib
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from index.errors import IndexFormatError
+from index.errors import IndexFormatError, IndexPathError
 
 MAGIC = b"CITEBOT\x00"
 FORMAT_VERSION = 2
@@ -57,8 +58,45 @@ def _pad(n: int) -> int:
     return (-n) % _ALIGN
 
 
+def check_replaceable(path: Path) -> None:
+    """Raise IndexPathError unless `path` is free, empty or holds a citebot index.
+
+    A file that does not start with the index's magic is someone's document (an `--index`
+    or `index:` pointing at the wrong file): replacing it would destroy it, so it is refused.
+    A file that starts as an index does, however damaged, is ours to rebuild.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return  # nothing there (or a dangling link): nothing to lose
+    except OSError as exc:
+        raise _not_ours(path, f"cannot be examined ({exc.strerror or exc})") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise _not_ours(path, "is a folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_ours(path, "is not a regular file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(MAGIC))
+    except OSError as exc:
+        raise _not_ours(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if not MAGIC.startswith(head):
+        raise _not_ours(path, "exists and is not a citebot index")
+
+
+def _not_ours(path: Path, what: str) -> IndexPathError:
+    return IndexPathError(
+        f"the index file {path} {what}; citebot will not replace it: name another index file "
+        "(--index, or index: in the config) or move it away"
+    )
+
+
 def save(path: Path, data: IndexData) -> None:
-    """Write the index to `path` atomically: a temporary file, fsync, then os.replace."""
+    """Write the index to `path` atomically: a temporary file, fsync, then os.replace.
+
+    Raise IndexPathError, writing nothing, when `path` holds a file that is not an index.
+    """
+    check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     specs = []
     offset = 0
@@ -98,6 +136,7 @@ def save(path: Path, data: IndexData) -> None:
                 out.write(b"\0" * _pad(array.nbytes))
             out.flush()
             os.fsync(out.fileno())
+        check_replaceable(path)  # again: the file may have appeared while this one was written
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,127 @@
+"""The index file on a hostile disk, and hostile input on stdin, as `citebot` users meet them.
+
+A file that is not an index is never replaced; a save that fails is said, not hidden.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import run
+from index.api import open_index
+from index.errors import IndexPathError
+from index.settings import Settings
+from index.store import check_replaceable, load, save
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTION = "How many people were killed by the landmine explosions?"
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def one_line(err: str) -> str:
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+# -- Never replace a file that is not an index ------------------------------------------------
+
+THESIS = b"%PDF-1.7\nChapter 1. Five years of work that exist nowhere else.\n"
+
+
+@pytest.mark.parametrize("command", [["ask", QUESTION], ["index", "build"], ["sources"]])
+def test_index_option_naming_a_document_refuses_and_keeps_it(
+    corpus_dir: Path, tmp_path: Path, command: list[str]
+) -> None:
+    thesis = tmp_path / "thesis.pdf"
+    thesis.write_bytes(THESIS)
+    code, out, err = cli(*command, "--corpus", str(corpus_dir), "--index", str(thesis))
+    assert code == 2 and out == ""
+    assert f"the index file {thesis} exists and is not a citebot index" in one_line(err)
+    assert thesis.read_bytes() == THESIS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.pdf"]  # no temp file either
+
+
+def test_config_index_naming_a_corpus_document_refuses(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = corpus / "notes.txt"
+    doc.write_text("The harbour lighthouse guides ships.\n", encoding="utf-8")
+    config = tmp_path / "citebot.yaml"
+    config.write_text("corpus: corpus\nindex: corpus/notes.txt\n", encoding="utf-8")
+    code, _, err = cli("ask", "What guides ships?", "--config", str(config))
+    assert code == 2 and "is not a citebot index" in one_line(err)
+    assert doc.read_text(encoding="utf-8") == "The harbour lighthouse guides ships.\n"
+
+
+def test_citebot_run_says_so_at_startup(tmp_path: Path) -> None:
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_bytes(THESIS)
+    config = tmp_path / "citebot.yaml"
+    config.write_text(
+        f"corpus: {ROOT / 'corpus'}\nindex: thesis.txt\n"
+        "discord:\n  api_base: http://127.0.0.1:9/api/v10\n  gateway: ws://127.0.0.1:9\n"
+        "  channels: [{id: 1, mode: commands}]\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, DISCORD_TOKEN="a.b.c", PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"citebot: error: the index file {thesis} exists and is not")
+    assert "Traceback" not in result.stderr
+    assert thesis.read_bytes() == THESIS
+
+
+def test_only_free_paths_empty_files_and_indexes_may_be_replaced(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "i.cbi"
+    check_replaceable(index)  # nothing there
+    open_index(corpus_dir, index, Settings())
+    check_replaceable(index)  # an index
+    whole = index.read_bytes()
+    index.write_bytes(whole[:5])
+    check_replaceable(index)  # a damaged index is still ours to rebuild
+    index.write_bytes(b"")
+    check_replaceable(index)  # an empty file holds nothing to lose
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    check_replaceable(tmp_path / "dangling")
+
+    (tmp_path / "doc.txt").write_bytes(THESIS)
+    (tmp_path / "link.cbi").symlink_to(tmp_path / "doc.txt")
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    for path, what in [
+        (tmp_path / "doc.txt", "exists and is not a citebot index"),
+        (tmp_path / "link.cbi", "exists and is not a citebot index"),
+        (tmp_path / "folder", "is a folder"),
+        (tmp_path / "pipe", "is not a regular file"),
+    ]:
+        with pytest.raises(IndexPathError, match=what):
+            check_replaceable(path)
+        with pytest.raises(IndexPathError):
+            open_index(corpus_dir, path, Settings(), force=True)
+    index.write_bytes(whole)
+    with pytest.raises(IndexPathError):
+        save(tmp_path / "doc.txt", load(index))  # the library refuses too, at the last moment
+    assert (tmp_path / "doc.txt").read_bytes() == THESIS
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
