@@ -17,6 +17,7 @@ import contextlib
 import json
 import mmap
 import os
+import re
 import stat
 import struct
 import tempfile
@@ -28,6 +29,11 @@ from typing import Any
 import numpy as np
 
 from index.errors import IndexFormatError, IndexPathError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 MAGIC = b"CITEBOT\x00"
 FORMAT_VERSION = 2
@@ -122,9 +128,10 @@ def save(path: Path, data: IndexData) -> None:
         header_bytes = json.dumps(header).encode("ascii")
     start = _PREAMBLE.size + len(header_bytes)
     start += _pad(start)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp = _locked_temp(path)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(fd, "wb", closefd=False) as out:
             out.write(
                 _PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes), zlib.crc32(header_bytes))
             )
@@ -137,11 +144,88 @@ def save(path: Path, data: IndexData) -> None:
             out.flush()
             os.fsync(out.fileno())
         check_replaceable(path)  # again: the file may have appeared while this one was written
-        os.replace(tmp, path)
+        if fcntl is None:  # Windows renames only a closed file
+            os.close(fd)
+            fd = -1
+        os.replace(tmp, path)  # still locked: no cleaner takes it for a dead writer's
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
     _fsync_dir(path.parent)
+
+
+# Temporary files: `.NAME.XXXXXXXX.tmp` next to the index, as tempfile.mkstemp names them. A
+# writer holds an exclusive flock on its file until the file has replaced the index; the
+# kernel drops the lock when the writer dies, even by kill -9. So a file of that name that can
+# be locked is a dead writer's leftover, and one that cannot is being written right now.
+
+
+def _temp_name(path: Path) -> re.Pattern[str]:
+    return re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def _locked_temp(path: Path) -> tuple[int, str]:
+    """Create the temporary file for `path` and lock it; return its descriptor and name."""
+    while True:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        if fcntl is None:
+            return fd, tmp
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(tmp)):
+                return fd, tmp
+        except FileNotFoundError:
+            pass  # a cleaner removed it between its creation and the lock: make another
+        os.close(fd)
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete the temporary files dead writers of `path` left behind; return them.
+
+    Only files named as `save` names them, owned by this user, empty or starting with the
+    index's magic, and not locked by a writer still at work are removed.
+    """
+    name = _temp_name(path)
+    try:
+        candidates = [e.path for e in os.scandir(path.parent) if name.fullmatch(e.name)]
+    except OSError:
+        return []
+    removed = []
+    for candidate in map(Path, candidates):
+        with contextlib.suppress(OSError):
+            if _remove_if_stale(candidate):
+                removed.append(candidate)
+    return removed
+
+
+def _remove_if_stale(temp: Path) -> bool:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(temp, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            return False
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # a writer is at work on it
+        if not MAGIC.startswith(os.read(fd, len(MAGIC))):
+            return False  # not written by citebot
+        if not os.path.samestat(info, os.lstat(temp)):
+            return False
+        if fcntl is not None:
+            os.unlink(temp)  # while locked, so no writer can take it up in between
+            return True
+    finally:
+        os.close(fd)
+    os.unlink(temp)  # Windows deletes only a closed file, and refuses while a writer has it
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:

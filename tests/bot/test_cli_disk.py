@@ -5,6 +5,7 @@ A file that is not an index is never replaced; a save that fails is said, not hi
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import subprocess
@@ -17,7 +18,7 @@ from bot.cli import run
 from index.api import open_index
 from index.errors import IndexPathError
 from index.settings import Settings
-from index.store import check_replaceable, load, save
+from index.store import check_replaceable, load, remove_stale_temps, save
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "How many people were killed by the landmine explosions?"
@@ -125,3 +126,77 @@ def test_only_free_paths_empty_files_and_indexes_may_be_replaced(
         save(tmp_path / "doc.txt", load(index))  # the library refuses too, at the last moment
     assert (tmp_path / "doc.txt").read_bytes() == THESIS
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- Temporary files of writers that died ------------------------------------------------------
+
+# A `citebot index build` that stops for good while it writes the index file, as under kill -9.
+STUCK_WRITER = """
+import os, sys, time
+from bot.cli import run
+os.fsync = lambda fd: (print("writing", flush=True), time.sleep(600))
+run(["index", "build", "--corpus", sys.argv[1], "--index", sys.argv[2]])
+"""
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_kill_9_while_saving_leaves_nothing_after_the_next_build(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "i.cbi"
+    common = ("--corpus", str(corpus_dir), "--index", str(index))
+    writer = subprocess.Popen(
+        [sys.executable, "-c", STUCK_WRITER, str(corpus_dir), str(index)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        [in_progress] = temps(tmp_path)
+        assert in_progress.startswith(".i.cbi.")
+        code, _, err = cli("index", "build", *common)  # a concurrent build
+        assert code == 0, err
+        assert temps(tmp_path) == [in_progress]  # the live writer's file is left alone
+    finally:
+        writer.kill()
+        writer.wait()
+    assert temps(tmp_path) == [in_progress]  # killed: its file stays behind
+    for n in range(3):  # more builds killed the same way leave more
+        (tmp_path / f".i.cbi.dead{n}xyz.tmp").write_bytes(index.read_bytes()[:100])
+    code, _, err = cli("index", "build", *common)
+    assert code == 0, err
+    assert temps(tmp_path) == []
+    load(index, verify_all=True)
+
+
+def test_only_stale_temporary_files_of_our_own_naming_are_removed(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "i.cbi"
+    open_index(corpus_dir, index, Settings())
+    head = index.read_bytes()[:64]
+    stale = {".i.cbi.abcd_123.tmp": head, ".i.cbi.00000000.tmp": b"", ".i.cbi.zzzzzzzz.tmp": b"CIT"}
+    kept = {
+        ".i.cbi.notes.tmp": head,  # not mkstemp's eight characters
+        ".x.cbi.abcdefgh.tmp": head,  # another index's
+        ".i.cbi.ABCDEFGH.tmp": head,  # mkstemp names are lowercase
+        "i.cbi.abcdefgh.tmp": head,  # not hidden
+        ".i.cbi.qwertyui.tmp": b"my own notes, not an index\n",  # not written by citebot
+        ".i.cbi.inflight.tmp": head,  # locked below: a writer at work
+    }
+    for name, content in {**stale, **kept}.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / ".i.cbi.linkedxx.tmp").symlink_to(index)  # a link is never ours
+    (tmp_path / ".i.cbi.folderxx.tmp").mkdir()
+    with open(tmp_path / ".i.cbi.inflight.tmp", "rb") as busy:
+        fcntl.flock(busy.fileno(), fcntl.LOCK_EX)
+        removed = remove_stale_temps(index)
+    assert sorted(p.name for p in removed) == sorted(stale)
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {"i.cbi", *kept, ".i.cbi.linkedxx.tmp", ".i.cbi.folderxx.tmp"}
+    assert index.exists()
