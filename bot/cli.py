@@ -130,7 +130,7 @@ class Context:
         """Print a one-line notice to stderr."""
         print(f"citebot: {terminal.plain(message)}", file=self.err)
 
-    def searcher(self, force: bool = False) -> Searcher:
+    def searcher(self, force: bool = False, must_save: bool = False) -> Searcher:
         """Open (and if needed build) the index of the corpus."""
         return open_index(
             self.corpus,
@@ -139,6 +139,7 @@ class Context:
             notice=self.notice,
             progress=_progress(self.err),
             force=force,
+            must_save=must_save,
         )
 
     def emit(self, text: str) -> None:
@@ -215,7 +216,7 @@ def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_index(args: argparse.Namespace, ctx: Context) -> int:
     """Build the index, or show its statistics."""
     if args.action == "build":
-        searcher = ctx.searcher(force=True)
+        searcher = ctx.searcher(force=True, must_save=True)  # "indexed" means saved
         stats = searcher.stats()
         ctx.notice(
             f"indexed {stats['documents']} documents, {stats['passages']} passages "

@@ -14,6 +14,7 @@ them all.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import mmap
 import os
@@ -73,7 +74,7 @@ def check_replaceable(path: Path) -> None:
     """
     try:
         info = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return  # nothing there (or a dangling link): nothing to lose
     except OSError as exc:
         raise _not_ours(path, f"cannot be examined ({exc.strerror or exc})") from exc
@@ -103,7 +104,12 @@ def save(path: Path, data: IndexData) -> None:
     Raise IndexPathError, writing nothing, when `path` holds a file that is not an index.
     """
     check_replaceable(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a part of the path is a file
+        raise NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)
+        ) from None
     specs = []
     offset = 0
     data.arrays = {name: np.ascontiguousarray(a) for name, a in data.arrays.items()}

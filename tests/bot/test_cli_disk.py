@@ -5,6 +5,7 @@ A file that is not an index is never replaced; a save that fails is said, not hi
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import io
 import os
@@ -15,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import run
+from index import store
 from index.api import open_index
-from index.errors import IndexPathError
+from index.errors import IndexPathError, IndexSaveError
 from index.settings import Settings
 from index.store import check_replaceable, load, remove_stale_temps, save
 
@@ -200,3 +202,93 @@ def test_only_stale_temporary_files_of_our_own_naming_are_removed(
     left = {p.name for p in tmp_path.iterdir()}
     assert left == {"i.cbi", *kept, ".i.cbi.linkedxx.tmp", ".i.cbi.folderxx.tmp"}
     assert index.exists()
+
+
+# -- A disk that takes nothing ---------------------------------------------------------------
+
+FAILURES = {
+    "read-only": ("mkstemp", errno.EROFS),
+    "full": ("fsync", errno.ENOSPC),
+    "refused rename": ("replace", errno.EACCES),
+}
+
+
+def broken_disk(monkeypatch: pytest.MonkeyPatch, how: str) -> str:
+    """Make every index save fail as on such a disk; return the reason the system gives."""
+    name, code = FAILURES[how]
+    target = store.tempfile if name == "mkstemp" else store.os
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(target, name, fail)
+    return os.strerror(code)
+
+
+@pytest.mark.parametrize("how", sorted(FAILURES))
+def test_index_build_on_a_disk_that_takes_nothing_fails_and_says_so(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    index = tmp_path / "i.cbi"
+    reason = broken_disk(monkeypatch, how)
+    code, out, err = cli("index", "build", "--corpus", str(corpus_dir), "--index", str(index))
+    assert code == 1 and out == ""
+    assert one_line(err) == (
+        f"citebot: error: cannot write the index to {index} ({reason}); nothing was saved\n"
+    )
+    assert "indexed" not in err
+    assert list(tmp_path.iterdir()) == []  # no index, no temporary file
+
+
+@pytest.mark.parametrize("how", sorted(FAILURES))
+def test_ask_on_such_a_disk_answers_from_memory_with_a_warning(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    common = ("--corpus", str(corpus_dir), "--index", str(tmp_path / "good.cbi"))
+    _, expected, _ = cli("ask", "--json", QUESTION, *common)
+    index = tmp_path / "disk" / "i.cbi"
+    reason = broken_disk(monkeypatch, how)
+    code, out, err = cli(
+        "ask", "--json", QUESTION, "--corpus", str(corpus_dir), "--index", str(index)
+    )
+    assert code == 0
+    assert out == expected
+    assert f"Could not save the index to {index} ({reason}); using it in memory." in err
+
+
+def test_an_index_path_under_a_file_fails_for_build_and_serves_for_ask(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    index = tmp_path / "notes.txt" / "i.cbi"  # a real failure of the system, not a simulated one
+    common = ("--corpus", str(corpus_dir), "--index", str(index))
+    code, _, err = cli("index", "build", *common)
+    assert code == 1 and "cannot write the index to" in one_line(err) and "Not a directory" in err
+    code, out, err = cli("ask", QUESTION, *common)
+    assert code == 0 and "landmine" in out and "using it in memory" in err
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_index_build_into_a_read_only_folder_fails(corpus_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir(mode=0o555)
+    try:
+        code, _, err = cli(
+            "index", "build", "--corpus", str(corpus_dir), "--index", str(folder / "i.cbi")
+        )
+    finally:
+        folder.chmod(0o755)
+    assert code == 1 and "Permission denied" in one_line(err)
+
+
+def test_a_build_apart_that_cannot_save_is_an_error_only_when_it_must(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    index = tmp_path / "notes.txt" / "i.cbi"
+    with pytest.raises(IndexSaveError, match="cannot write the index"):
+        open_index(corpus_dir, index, Settings(), isolate=True, must_save=True)
+    notices: list[str] = []
+    searcher = open_index(corpus_dir, index, Settings(), isolate=True, notice=notices.append)
+    assert searcher.search(QUESTION, 3).hits and "using it in memory" in notices[-1]
