@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from index.evaluate import EvaluationError
 from index.search import Searcher
 
 EXIT_OK, EXIT_UNSERVED, EXIT_USAGE = 0, 1, 2
+_SURROGATE = re.compile("[\ud800-\udfff]")
 log = logging.getLogger("citebot")
 
 
@@ -175,7 +177,7 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError("--top-k must be between 1 and 1000")
     if args.question == "-":
         searcher = ctx.searcher()
-        for line in sys.stdin:
+        for line in _lines(sys.stdin):
             answer = searcher.search(line.strip(), top_k)
             if args.json:
                 ctx.emit_json(answer.to_dict())
@@ -191,6 +193,20 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     else:
         ctx.emit(terminal.render_answer(answer, ctx.color))
     return EXIT_OK
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    """Yield the lines of `stream` as text, bytes that are not UTF-8 replaced by U+FFFD."""
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        for line in raw:
+            yield line.decode("utf-8", "replace")
+        return
+    for line in stream:  # a text stream without bytes underneath (io.StringIO)
+        try:  # bytes a decoder escaped come back as themselves, then are replaced
+            yield line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            yield _SURROGATE.sub("\ufffd", line)
 
 
 def cmd_source(args: argparse.Namespace, ctx: Context) -> int:

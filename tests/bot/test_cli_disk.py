@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import io
+import json
 import os
 import subprocess
 import sys
@@ -292,3 +293,74 @@ def test_a_build_apart_that_cannot_save_is_an_error_only_when_it_must(
     notices: list[str] = []
     searcher = open_index(corpus_dir, index, Settings(), isolate=True, notice=notices.append)
     assert searcher.search(QUESTION, 3).hits and "using it in memory" in notices[-1]
+
+
+# -- Bytes on stdin that are not UTF-8 ---------------------------------------------------------
+
+BAD_STDIN = (
+    b"Who is Toivo Klaar?\n"
+    b"\xff\xfe caf\xe9 landmine explosions\n"
+    b"killed \xc3\n"
+    b"\n"
+    b"\xed\xa0\x80 surrogate bytes\r\n"
+    b"no newline at the end \x80"
+)
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_ask_json_stdin_gives_one_valid_json_line_per_line(
+    corpus_dir: Path, tmp_path: Path, locale: str
+) -> None:
+    common = ["--corpus", str(corpus_dir), "--index", str(tmp_path / "i.cbi")]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "-", *common],
+        input=BAD_STDIN,
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), LC_ALL=locale),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    lines = result.stdout.decode("utf-8").splitlines()  # strict: the output is valid UTF-8
+    answers = [json.loads(line) for line in lines]
+    assert [a["question"] for a in answers] == [
+        "Who is Toivo Klaar?",
+        "\ufffd\ufffd caf\ufffd landmine explosions",
+        "killed \ufffd",
+        "",
+        "\ufffd\ufffd\ufffd surrogate bytes",
+        "no newline at the end \ufffd",
+    ]
+    assert answers[0]["answered"] and "Klaar" in answers[0]["passages"][0]["text"]
+    assert answers[3]["reason"] == "empty"
+
+
+def test_ask_stdin_without_json_answers_every_line(corpus_dir: Path, tmp_path: Path) -> None:
+    common = ["--corpus", str(corpus_dir), "--index", str(tmp_path / "i.cbi")]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "-", *common],
+        input=BAD_STDIN,
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("utf-8")
+    assert out.count("Q: ") == 6 and "Q: killed \ufffd" in out
+
+
+def test_text_stdin_holding_undecodable_bytes_is_replaced(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a text stdin gives without bytes underneath: escaped bytes and a lone surrogate.
+    text = BAD_STDIN.decode("utf-8", "surrogateescape") + "\nalone \ud800\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    common = ["--corpus", str(corpus_dir), "--index", str(tmp_path / "i.cbi")]
+    code, out, _ = cli("ask", "--json", "-", *common)
+    assert code == 0
+    out.encode("utf-8")
+    questions = [json.loads(line)["question"] for line in out.splitlines()]
+    assert questions[1] == "\ufffd\ufffd caf\ufffd landmine explosions"
+    assert questions[-1] == "alone \ufffd" and len(questions) == 7
