@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -16,11 +17,18 @@ from bot.config import Config, ConfigError, load_config
 from bot.render import terminal
 from index import evaluate
 from index.api import open_index
-from index.errors import CitebotError, CorpusError, IndexFormatError, UnknownPassageError
+from index.errors import (
+    CitebotError,
+    CorpusError,
+    IndexFormatError,
+    IndexPathError,
+    UnknownPassageError,
+)
 from index.evaluate import EvaluationError
 from index.search import Searcher
 
 EXIT_OK, EXIT_UNSERVED, EXIT_USAGE = 0, 1, 2
+_SURROGATE = re.compile("[\ud800-\udfff]")
 log = logging.getLogger("citebot")
 
 
@@ -124,7 +132,7 @@ class Context:
         """Print a one-line notice to stderr."""
         print(f"citebot: {terminal.plain(message)}", file=self.err)
 
-    def searcher(self, force: bool = False) -> Searcher:
+    def searcher(self, force: bool = False, must_save: bool = False) -> Searcher:
         """Open (and if needed build) the index of the corpus."""
         return open_index(
             self.corpus,
@@ -133,6 +141,7 @@ class Context:
             notice=self.notice,
             progress=_progress(self.err),
             force=force,
+            must_save=must_save,
         )
 
     def emit(self, text: str) -> None:
@@ -168,7 +177,7 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError("--top-k must be between 1 and 1000")
     if args.question == "-":
         searcher = ctx.searcher()
-        for line in sys.stdin:
+        for line in _lines(sys.stdin):
             answer = searcher.search(line.strip(), top_k)
             if args.json:
                 ctx.emit_json(answer.to_dict())
@@ -184,6 +193,20 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     else:
         ctx.emit(terminal.render_answer(answer, ctx.color))
     return EXIT_OK
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    """Yield the lines of `stream` as text, bytes that are not UTF-8 replaced by U+FFFD."""
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        for line in raw:
+            yield line.decode("utf-8", "replace")
+        return
+    for line in stream:  # a text stream without bytes underneath (io.StringIO)
+        try:  # bytes a decoder escaped come back as themselves, then are replaced
+            yield line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            yield _SURROGATE.sub("\ufffd", line)
 
 
 def cmd_source(args: argparse.Namespace, ctx: Context) -> int:
@@ -209,7 +232,7 @@ def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_index(args: argparse.Namespace, ctx: Context) -> int:
     """Build the index, or show its statistics."""
     if args.action == "build":
-        searcher = ctx.searcher(force=True)
+        searcher = ctx.searcher(force=True, must_save=True)  # "indexed" means saved
         stats = searcher.stats()
         ctx.notice(
             f"indexed {stats['documents']} documents, {stats['passages']} passages "
@@ -347,7 +370,14 @@ def run(
     except UnknownPassageError as exc:
         print(f"citebot: {terminal.plain(str(exc))}", file=err)
         return EXIT_UNSERVED
-    except (UsageError, ConfigError, CorpusError, IndexFormatError, EvaluationError) as exc:
+    except (
+        UsageError,
+        ConfigError,
+        CorpusError,
+        IndexFormatError,
+        IndexPathError,
+        EvaluationError,
+    ) as exc:
         print(f"citebot: error: {terminal.plain(str(exc))}", file=err)
         return EXIT_USAGE
     except CitebotError as exc:

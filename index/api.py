@@ -12,11 +12,11 @@ from pathlib import Path
 
 from index.analyze import ANALYZER_VERSION, Analyzer
 from index.build import Progress, build
-from index.errors import CitebotError, CorpusError, IndexFormatError
+from index.errors import CitebotError, CorpusError, IndexFormatError, IndexSaveError
 from index.load import SOURCES_FILE, list_files
 from index.search import Searcher
 from index.settings import Settings
-from index.store import IndexData, load, save
+from index.store import IndexData, check_replaceable, load, save
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ def open_index(
     progress: Progress | None = None,
     force: bool = False,
     isolate: bool | None = None,
+    must_save: bool = False,
 ) -> Searcher:
     """Return a Searcher over `corpus`, loading `index_path` or rebuilding it when stale.
 
@@ -80,9 +81,14 @@ def open_index(
     from scratch. A large corpus (or any, with `isolate=True`) is built in a process of its
     own, which writes the index file: the calling process keeps its memory small and its
     threads responsive (a bot's event loop goes on while the index is rebuilt).
+
+    An index that cannot be saved is used from memory, with a notice; with `must_save`,
+    IndexSaveError is raised instead.
     """
     analyzer = Analyzer()
     previous: IndexData | None = None
+    if index_path is not None:
+        check_replaceable(index_path)  # before building: never replace someone's file
     if index_path is not None and not force:
         reason = None
         try:
@@ -99,7 +105,9 @@ def open_index(
         if previous is not None:
             previous.close()
             previous = None
-        if _build_apart(corpus, index_path, settings, progress, incremental=not force):
+        if _build_apart(
+            corpus, index_path, settings, progress, incremental=not force, must_save=must_save
+        ):
             try:
                 data = load(index_path)
             except IndexFormatError:
@@ -121,6 +129,8 @@ def open_index(
     try:
         save(index_path, data)
     except OSError as exc:
+        if must_save:
+            raise IndexSaveError(_unsaved(index_path, exc)) from None
         notice(
             f"Could not save the index to {index_path} ({exc.strerror or exc}); using it in memory."
         )
@@ -133,6 +143,10 @@ def open_index(
         return Searcher(data, settings, analyzer)
     data.close()
     return Searcher(saved, settings, analyzer)
+
+
+def _unsaved(index_path: Path, exc: OSError) -> str:
+    return f"cannot write the index to {index_path} ({exc.strerror or exc}); nothing was saved"
 
 
 def _large(corpus: Path) -> bool:
@@ -150,11 +164,12 @@ def _build_apart(
     progress: Progress | None,
     *,
     incremental: bool,
+    must_save: bool = False,
 ) -> bool:
     """Build and save the index in a child process; return False when that cannot be done.
 
     The library's own errors (an empty corpus, say) are raised here as they would be in
-    this process.
+    this process, and with `must_save` so is IndexSaveError when the index cannot be saved.
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
@@ -182,6 +197,8 @@ def _build_apart(
             elif message[0] == "done":
                 return True
             elif message[0] == "unsaved":
+                if must_save:
+                    raise IndexSaveError(message[1])
                 log.warning("building in this process: %s", message[1])
                 return False
             else:
@@ -219,7 +236,7 @@ def _build_child(
         try:
             save(index_path, data)
         except OSError as exc:
-            send.send(("unsaved", f"cannot save {index_path} ({exc.strerror or exc})"))
+            send.send(("unsaved", _unsaved(index_path, exc)))
             return
         send.send(("done",))
     except CitebotError as exc:

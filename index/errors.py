@@ -19,6 +19,14 @@ class IndexFormatError(CitebotError):
     """A persisted index is missing, truncated, corrupt or from another format version."""
 
 
+class IndexSaveError(CitebotError):
+    """A built index could not be written to its file (a read-only or full disk)."""
+
+
+class IndexPathError(CitebotError):
+    """The index path names something that is not a citebot index: it is never replaced."""
+
+
 class UnknownPassageError(CitebotError):
     """A passage id is malformed or names no passage of this index."""
 

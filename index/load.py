@@ -64,6 +64,13 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
                 continue
             path = folder / name
             relative = prefix + name
+            if not _valid_name(relative):
+                # An id, a citation and JSON need the name as text; bytes that are not UTF-8
+                # could only be shown escaped, and an escaped name can be another file's.
+                skipped.append(
+                    Skipped(shown_name(relative), "has a name that is not valid UTF-8; rename it")
+                )
+                continue
             try:
                 # os.walk does not enter linked folders, so only a linked file can lead out
                 # of the corpus; the others need no resolving (which costs a call per folder
@@ -89,9 +96,25 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
 def _walk_error(skipped: list[Skipped], root: Path):  # noqa: ANN202 - os.walk callback
     def handle(exc: OSError) -> None:
         name = Path(exc.filename).relative_to(root).as_posix() if exc.filename else str(root)
-        skipped.append(Skipped(name, f"folder cannot be read ({_reason(exc)})"))
+        skipped.append(Skipped(shown_name(name), f"folder cannot be read ({_reason(exc)})"))
 
     return handle
+
+
+def _valid_name(name: str) -> bool:
+    """Return whether a file name from the file system is valid UTF-8 text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, as os.fsdecode's surrogates
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """Return a file name as printable text: bytes that are not UTF-8 as `\\xNN` escapes."""
+    if _valid_name(name):
+        return name
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _reason(exc: BaseException) -> str:

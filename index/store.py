@@ -14,9 +14,12 @@ them all.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import mmap
 import os
+import re
+import stat
 import struct
 import tempfile
 import zlib
@@ -26,7 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from index.errors import IndexFormatError
+from index.errors import IndexFormatError, IndexPathError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 MAGIC = b"CITEBOT\x00"
 FORMAT_VERSION = 2
@@ -57,9 +65,51 @@ def _pad(n: int) -> int:
     return (-n) % _ALIGN
 
 
+def check_replaceable(path: Path) -> None:
+    """Raise IndexPathError unless `path` is free, empty or holds a citebot index.
+
+    A file that does not start with the index's magic is someone's document (an `--index`
+    or `index:` pointing at the wrong file): replacing it would destroy it, so it is refused.
+    A file that starts as an index does, however damaged, is ours to rebuild.
+    """
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # nothing there (or a dangling link): nothing to lose
+    except OSError as exc:
+        raise _not_ours(path, f"cannot be examined ({exc.strerror or exc})") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise _not_ours(path, "is a folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_ours(path, "is not a regular file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(MAGIC))
+    except OSError as exc:
+        raise _not_ours(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if not MAGIC.startswith(head):
+        raise _not_ours(path, "exists and is not a citebot index")
+
+
+def _not_ours(path: Path, what: str) -> IndexPathError:
+    return IndexPathError(
+        f"the index file {path} {what}; citebot will not replace it: name another index file "
+        "(--index, or index: in the config) or move it away"
+    )
+
+
 def save(path: Path, data: IndexData) -> None:
-    """Write the index to `path` atomically: a temporary file, fsync, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the index to `path` atomically: a temporary file, fsync, then os.replace.
+
+    Raise IndexPathError, writing nothing, when `path` holds a file that is not an index.
+    """
+    check_replaceable(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a part of the path is a file
+        raise NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)
+        ) from None
     specs = []
     offset = 0
     data.arrays = {name: np.ascontiguousarray(a) for name, a in data.arrays.items()}
@@ -76,12 +126,18 @@ def save(path: Path, data: IndexData) -> None:
         )
         offset += array.nbytes + _pad(array.nbytes)
     header = dict(data.header, format=FORMAT_VERSION, arrays=specs, data_bytes=offset)
-    header_bytes = json.dumps(header, ensure_ascii=False).encode("utf-8")
+    try:
+        header_bytes = json.dumps(header, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # A path of bytes that are not UTF-8 (a corpus folder's, say) holds lone surrogates:
+        # JSON's \u escapes keep them, and loading gives back the same string.
+        header_bytes = json.dumps(header).encode("ascii")
     start = _PREAMBLE.size + len(header_bytes)
     start += _pad(start)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp = _locked_temp(path)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with os.fdopen(fd, "wb", closefd=False) as out:
             out.write(
                 _PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header_bytes), zlib.crc32(header_bytes))
             )
@@ -93,11 +149,89 @@ def save(path: Path, data: IndexData) -> None:
                 out.write(b"\0" * _pad(array.nbytes))
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        check_replaceable(path)  # again: the file may have appeared while this one was written
+        if fcntl is None:  # Windows renames only a closed file
+            os.close(fd)
+            fd = -1
+        os.replace(tmp, path)  # still locked: no cleaner takes it for a dead writer's
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
     _fsync_dir(path.parent)
+
+
+# Temporary files: `.NAME.XXXXXXXX.tmp` next to the index, as tempfile.mkstemp names them. A
+# writer holds an exclusive flock on its file until the file has replaced the index; the
+# kernel drops the lock when the writer dies, even by kill -9. So a file of that name that can
+# be locked is a dead writer's leftover, and one that cannot is being written right now.
+
+
+def _temp_name(path: Path) -> re.Pattern[str]:
+    return re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+
+
+def _locked_temp(path: Path) -> tuple[int, str]:
+    """Create the temporary file for `path` and lock it; return its descriptor and name."""
+    while True:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        if fcntl is None:
+            return fd, tmp
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(tmp)):
+                return fd, tmp
+        except FileNotFoundError:
+            pass  # a cleaner removed it between its creation and the lock: make another
+        os.close(fd)
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Delete the temporary files dead writers of `path` left behind; return them.
+
+    Only files named as `save` names them, owned by this user, empty or starting with the
+    index's magic, and not locked by a writer still at work are removed.
+    """
+    name = _temp_name(path)
+    try:
+        candidates = [e.path for e in os.scandir(path.parent) if name.fullmatch(e.name)]
+    except OSError:
+        return []
+    removed = []
+    for candidate in map(Path, candidates):
+        with contextlib.suppress(OSError):
+            if _remove_if_stale(candidate):
+                removed.append(candidate)
+    return removed
+
+
+def _remove_if_stale(temp: Path) -> bool:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(temp, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+            return False
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # a writer is at work on it
+        if not MAGIC.startswith(os.read(fd, len(MAGIC))):
+            return False  # not written by citebot
+        if not os.path.samestat(info, os.lstat(temp)):
+            return False
+        if fcntl is not None:
+            os.unlink(temp)  # while locked, so no writer can take it up in between
+            return True
+    finally:
+        os.close(fd)
+    os.unlink(temp)  # Windows deletes only a closed file, and refuses while a writer has it
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -131,13 +265,19 @@ def _parse_header(preamble: bytes, f: Any, path: Path) -> tuple[dict[str, Any], 
         raise IndexFormatError(
             f"{path} has index format {version}; this version of citebot reads {FORMAT_VERSION}"
         )
+    # The length is checked against the file before anything is read: a flipped bit would
+    # otherwise ask for a terabyte.
+    if length > os.fstat(f.fileno()).st_size - _PREAMBLE.size:
+        raise IndexFormatError(f"{path} has a damaged header (its length is past the end)")
     raw = f.read(length)
     if len(raw) != length or zlib.crc32(raw) != crc:
         raise IndexFormatError(f"{path} has a damaged header")
     try:
         header = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise IndexFormatError(f"{path} has a damaged header") from exc
+    if not isinstance(header, dict):
+        raise IndexFormatError(f"{path} has a damaged header")
     start = _PREAMBLE.size + length
     return header, start + _pad(start)
 
@@ -148,7 +288,10 @@ def load(path: Path, verify_all: bool = False) -> IndexData:
         with open(path, "rb") as f:
             header, start = _parse_header(f.read(_PREAMBLE.size), f, path)
             size = os.fstat(f.fileno()).st_size
-            if size < start + int(header.get("data_bytes", 0)):
+            data_bytes = header.get("data_bytes", 0)
+            if not isinstance(data_bytes, int) or data_bytes < 0:
+                raise IndexFormatError(f"{path} has a damaged header")
+            if size < start + data_bytes:
                 raise IndexFormatError(f"{path} is truncated")
             mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else None
     except FileNotFoundError as exc:
@@ -158,10 +301,9 @@ def load(path: Path, verify_all: bool = False) -> IndexData:
     arrays: dict[str, np.ndarray] = {}
     try:
         for spec in header["arrays"]:
+            dtype, shape, count = _array_spec(spec, data_bytes)
             begin = start + spec["offset"]
-            count = int(np.prod(spec["shape"])) if spec["shape"] else 1
-            array = np.frombuffer(mm, dtype=np.dtype(spec["dtype"]), count=count, offset=begin)
-            array = array.reshape(spec["shape"])
+            array = np.frombuffer(mm, dtype=dtype, count=count, offset=begin).reshape(shape)
             checked = verify_all or array.nbytes <= QUICK_CHECK_BYTES
             if checked and zlib.crc32(memoryview(array).cast("B")) != spec["crc"]:
                 raise IndexFormatError(f"{path} is corrupt (array {spec['name']} fails its check)")
@@ -169,6 +311,24 @@ def load(path: Path, verify_all: bool = False) -> IndexData:
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFormatError(f"{path} is damaged ({exc})") from exc
     return IndexData(header=header, arrays=arrays, _mmap=mm)
+
+
+def _array_spec(spec: Any, data_bytes: int) -> tuple[np.dtype, list[int], int]:
+    """Return an array's dtype, shape and element count; raise ValueError unless it fits."""
+    if not isinstance(spec, dict):
+        raise ValueError("an array entry is not a mapping")
+    dtype = np.dtype(spec["dtype"])
+    shape, offset, nbytes = spec["shape"], spec["offset"], spec["nbytes"]
+    if dtype.kind not in "biuf" or not isinstance(shape, list):
+        raise ValueError(f"array {spec['name']} has an unexpected type")
+    if not all(isinstance(n, int) and n >= 0 for n in [*shape, offset, nbytes]):
+        raise ValueError(f"array {spec['name']} has a negative or missing size")
+    count = 1
+    for n in shape:
+        count *= n
+    if count * dtype.itemsize != nbytes or offset + nbytes > data_bytes:
+        raise ValueError(f"array {spec['name']} does not fit in the file")
+    return dtype, shape, count
 
 
 def encode_strings(name: str, values: list[str]) -> dict[str, np.ndarray]:

@@ -147,13 +147,14 @@ def test_the_bot_rebuilds_a_damaged_index_with_a_notice(tmp_path: Path, damage: 
     elif damage == "corrupt":
         index.write_bytes(data[:-64] + b"\xff" * 64)
     else:
-        index.write_bytes(b"not an index at all")
+        index.write_bytes(b"CITEBOT\x00 and then garbage")  # not a file that lacks the magic:
+        # those are never replaced (tests/index/test_hostile_files.py)
     notices: list[str] = []
     config = load_config(tmp_path / "c.yaml")
     bot, _ = prepare(config, notice=notices.append, environ={"DISCORD_TOKEN": "t"})
     [notice] = notices
     assert notice.startswith(f"Building the index for {tmp_path / 'corpus'}")
-    assert {"truncated": "truncated", "corrupt": "corrupt", "garbage": "not a citebot index"}[
+    assert {"truncated": "truncated", "corrupt": "corrupt", "garbage": "index format"}[
         damage
     ] in notice
     answer = bot.services.desk.ask("river harbour", channel=None, user=1).answer
