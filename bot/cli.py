@@ -52,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     ask = sub.add_parser("ask", help="answer a question with quoted passages")
-    ask.add_argument("question", help='the question, or "-" to read one question per line')
+    ask.add_argument(
+        "question",
+        nargs="+",
+        help='the question (quotes optional), or "-" to read one question per line',
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--top-k", type=int, metavar="N", help="passages per answer")
     _common(ask)
@@ -175,7 +179,8 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     top_k = args.top_k if args.top_k is not None else ctx.config.retrieval.top_k
     if not 1 <= top_k <= 1000:
         raise UsageError("--top-k must be between 1 and 1000")
-    if args.question == "-":
+    question = " ".join(args.question)
+    if question == "-":
         searcher = ctx.searcher()
         for line in _lines(sys.stdin):
             answer = searcher.search(line.strip(), top_k)
@@ -185,9 +190,9 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
                 ctx.emit(terminal.render_answer(answer, ctx.color) + "\n")
             ctx.out.flush()
         return EXIT_OK
-    if not args.question.strip():
+    if not question.strip():
         raise UsageError('the question is empty; ask something, e.g. citebot ask "Who is …?"')
-    answer = ctx.searcher().search(args.question, top_k)
+    answer = ctx.searcher().search(question, top_k)
     if args.json:
         ctx.emit_json(answer.to_dict())
     else:

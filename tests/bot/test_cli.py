@@ -201,3 +201,12 @@ def test_console_entry_point_runs() -> None:
         [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "ask" in result.stdout
+
+
+def test_an_unquoted_question_is_taken_word_by_word(conf: list[str]) -> None:
+    code, out, err = cli("ask", "who", "is", "the", "prime", "minister", "of", "armenia", *conf)
+    assert code == 0, err
+    assert "Q: who is the prime minister of armenia" in out
+    assert "Pashinyan" in out
+    _, quoted, _ = cli("ask", "who is the prime minister of armenia", *conf)
+    assert quoted == out
