@@ -18,12 +18,13 @@ from index.errors import UnknownPassageError
 
 USER = 0  # the one person at the terminal
 
-HELP_HEAD = "Ask a question, or use a command:\n"
-HELP_TAIL = """\
-  /more              the next passages of the last answer
-  /help              this text
-  /quit              leave (Ctrl-D too)
-"""
+HELP_HEAD = "Ask a question, or use a command:"
+OWN_COMMANDS = (  # chat's own, after the registry's
+    ("/more", "the next passages of the last answer"),
+    ("/help", "this text (help works too)"),
+    ("/quit", "leave (quit, exit or Ctrl-D too)"),
+)
+BARE = {"quit": "quit", "exit": "quit", "help": "help"}  # words that are commands on their own
 
 
 @dataclass
@@ -58,14 +59,23 @@ class Chat:
 
     def help(self) -> str:
         """Return the list of commands, under their configured names."""
-        lines = [c.help_line(self._name(c.key)) for c in COMMANDS if c.chat_help is not None]
-        return HELP_HEAD + "".join(lines) + HELP_TAIL
+        rows = [
+            (f"/{self._name(c.key)} {c.usage}".rstrip(), c.chat_help)
+            for c in COMMANDS
+            if c.chat_help is not None
+        ]
+        rows.extend(OWN_COMMANDS)
+        column = max(len(usage) for usage, _ in rows) + 2
+        lines = [f"  {usage:<{column}}{text}" for usage, text in rows]
+        return "\n".join([HELP_HEAD, *lines]) + "\n"
 
     def handle(self, line: str) -> str | None:
         """Return the reply to one input line; None means the session ends."""
         line = line.strip()
         if not line:
             return ""
+        if line.lower() in BARE:
+            line = "/" + BARE[line.lower()]
         if not line.startswith("/"):
             return self._ask(line)
         name, _, rest = line[1:].partition(" ")

@@ -19,7 +19,6 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 DESCRIPTION_MAX = 100  # Discord's limit for a command description
-HELP_COLUMN = 17  # width of "/name ARGUMENT" in chat's help (chat's own /more etc. use 19)
 
 
 class CommandOptions(BaseModel):
@@ -74,12 +73,6 @@ class Command:
                 Field(self.description, min_length=1, max_length=DESCRIPTION_MAX),
             ),
         )
-
-    def help_line(self, name: str) -> str:
-        """Return chat's help line for this command registered as `name`."""
-        head = f" {self.usage}" if self.usage else ""
-        # The column is measured with the default name; a configured name shifts the text.
-        return f"  /{name}{head.ljust(HELP_COLUMN - 1 - len(self.key))}{self.chat_help}\n"
 
 
 COMMANDS: tuple[Command, ...] = (

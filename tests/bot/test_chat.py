@@ -128,3 +128,24 @@ def test_cli_chat_answers_from_a_channel_corpus(tmp_path: Path, monkeypatch) -> 
     assert code == 0
     assert "The handbook talks about pears." in out.getvalue()
     assert "1 document" in out.getvalue() and "b  (" in out.getvalue()
+
+
+@pytest.mark.parametrize("word", ["quit", "exit", "QUIT", " exit "])
+def test_a_bare_quit_or_exit_ends_the_session(desk: Desk, word: str) -> None:
+    assert Chat(desk).handle(word) is None
+
+
+def test_a_bare_help_shows_the_commands_in_aligned_columns(desk: Desk) -> None:
+    reply = Chat(desk).handle("help") or ""
+    assert reply == Chat(desk).handle("/help")
+    rows = [line for line in reply.splitlines() if line.startswith("  /")]
+    assert [row.split()[0] for row in rows] == [
+        "/ask",
+        "/quelle",
+        "/sources",
+        "/more",
+        "/help",
+        "/quit",
+    ]
+    columns = {len(row) - len(row[2:].split("  ", 1)[1].lstrip()) for row in rows}
+    assert len(columns) == 1, reply
