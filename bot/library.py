@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import Config
 from index.api import Notice, open_index
 from index.build import Progress
+from index.fingerprint import Fingerprint, read_fingerprints
 from index.freshness import Freshness
 from index.model import DocumentInfo, Hit
 from index.search import Searcher
@@ -112,7 +113,7 @@ def compare(old: Library, new: Library, seconds: float = 0.0) -> Changes:
         for path, doc in new_docs.items():
             if path not in old_docs:
                 added.append(prefix + _label(doc))
-            elif old_docs[path] != doc or old_files.get(path) != new_files.get(path):
+            elif old_docs[path] != doc or _file_changed(old_files.get(path), new_files.get(path)):
                 updated.append(prefix + _label(doc))
         removed.extend(prefix + _label(d) for p, d in old_docs.items() if p not in new_docs)
         stats = searcher.stats()
@@ -138,7 +139,13 @@ def _label(doc: DocumentInfo) -> str:
     return doc.path
 
 
-def _fingerprints(searcher: Searcher) -> dict[str, object]:
-    """Return the fingerprint (size, digest) of each file the index was built from."""
-    files = searcher.data.header.get("files", [])
-    return {entry[0]: (entry[1], entry[3]) for entry in files if len(entry) >= 4}
+def _file_changed(old: Fingerprint | None, new: Fingerprint | None) -> bool:
+    """Return whether a file changed between two builds, by the rule the index itself uses."""
+    if old is None or new is None:
+        return old is not new
+    return old.changed(new.size, new.mtime_ns, lambda: new.sha256)
+
+
+def _fingerprints(searcher: Searcher) -> dict[str, Fingerprint]:
+    """Return the fingerprint of each file the index was built from."""
+    return read_fingerprints(searcher.data.header.get("files", []))

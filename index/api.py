@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import multiprocessing
 from collections.abc import Callable
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from index.analyze import ANALYZER_VERSION, Analyzer
 from index.build import Progress, build
 from index.errors import CitebotError, CorpusError, IndexFormatError, IndexSaveError
+from index.fingerprint import file_digest, read_fingerprints
 from index.load import SOURCES_FILE, list_files
 from index.search import Searcher
 from index.settings import Settings
@@ -36,7 +37,7 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
         return "it was built by an older analyzer"
     if header.get("settings_key") != settings.index_key():
         return "the retrieval settings changed"
-    stored = {entry[0]: entry for entry in header.get("files", [])}
+    stored = read_fingerprints(header.get("files", []))
     files, _ = list_files(corpus)
     current: dict[str, tuple[Path, int, int]] = {
         f.relative: (f.path, f.size, f.mtime_ns) for f in files
@@ -50,17 +51,11 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
         removed = len(set(stored) - set(current))
         return f"files were added ({added}) or removed ({removed})"
     for relative, (path, size, mtime_ns) in current.items():
-        old_size, old_mtime, digest = stored[relative][1:4]
-        if size != old_size:
-            return f"{relative} changed"
-        if mtime_ns != old_mtime:
-            if digest is None:
+        try:
+            if stored[relative].changed(size, mtime_ns, partial(file_digest, path)):
                 return f"{relative} changed"
-            try:
-                if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-                    return f"{relative} changed"
-            except OSError:
-                return f"{relative} cannot be read"
+        except OSError:
+            return f"{relative} cannot be read"
     return None
 
 

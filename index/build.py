@@ -9,8 +9,6 @@ Either way the result is the same index a build from scratch gives.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import multiprocessing
 import os
@@ -18,7 +16,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from index.bulk import BulkAnalyzer
 from index.chunk import chunk
 from index.clean import clean
 from index.errors import CorpusError, EmptyCorpusError
+from index.fingerprint import Fingerprint, content_digest, listing_digest, read_fingerprints
 from index.load import (
     SOURCES_FILE,
     CorpusFile,
@@ -51,22 +51,6 @@ BATCH_BYTES = 8 << 20  # files are handed to workers in batches of about this si
 PARALLEL_BYTES = 24 << 20  # below this much text, starting worker processes costs more
 
 
-def fingerprint_entry(
-    relative: str, size: int, mtime_ns: int, raw: bytes | None, listed: str | None = None
-) -> list[object]:
-    """Return the fingerprint record of one file: path, size, mtime, content and listing."""
-    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-    return [relative, size, mtime_ns, digest, listed]
-
-
-def listing_digest(sources: dict[str, dict[str, str | None]], relative: str) -> str | None:
-    """Return a digest of a file's entry in sources.yaml, or None when it has none."""
-    entry = sources.get(relative)
-    if entry is None:
-        return None
-    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:16]
-
-
 # -- One batch of files --------------------------------------------------------------------
 
 
@@ -74,7 +58,7 @@ def listing_digest(sources: dict[str, dict[str, str | None]], relative: str) -> 
 class Batch:
     """A run of corpus files, processed: their documents, passages and postings."""
 
-    entries: list[list[object]] = field(default_factory=list)  # fingerprints, in file order
+    entries: list[Fingerprint] = field(default_factory=list)  # in file order
     documents: list[DocumentInfo] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     p_n: list[int] = field(default_factory=list)
@@ -145,12 +129,10 @@ def process(
         try:
             raw = read_bytes(file)
         except CorpusError as exc:
-            batch.entries.append(fingerprint_entry(file.relative, file.size, file.mtime_ns, None))
+            batch.entries.append(Fingerprint.of(file.relative, file.size, file.mtime_ns, None))
             batch.skipped.append(Skipped(file.relative, str(exc)))
             continue
-        batch.entries.append(
-            fingerprint_entry(file.relative, file.size, file.mtime_ns, raw, listed)
-        )
+        batch.entries.append(Fingerprint.of(file.relative, file.size, file.mtime_ns, raw, listed))
         try:
             document = read_document(file, sources, raw)
         except CorpusError as exc:
@@ -295,7 +277,7 @@ class _Reuse:
 
     data: IndexData
     keep: dict[str, int]  # file path -> document number in the previous index
-    entries: dict[str, list[object]]
+    entries: dict[str, Fingerprint]
     skipped: dict[str, str]
 
 
@@ -313,7 +295,7 @@ def _plan(
         ANALYZER_VERSION
     ):
         return files, None
-    old_entries = {e[0]: e for e in header.get("files", []) if len(e) >= 5}
+    old_entries = read_fingerprints(header.get("files", []))
     old_docs = {d["path"]: i for i, d in enumerate(header.get("documents", []))}
     old_skipped = {path: reason for path, reason in header.get("skipped", [])}
     todo: list[CorpusFile] = []
@@ -322,15 +304,12 @@ def _plan(
         old = old_entries.get(file.relative)
         same = (
             old is not None
-            and old[3] is not None
-            and old[1] == file.size
-            and old[4] == listing_digest(sources, file.relative)
-            and (old[2] == file.mtime_ns or _digest(file) == old[3])
+            and old.sha256 is not None  # its content was read, so its passages are known
+            and old.listed == listing_digest(sources, file.relative)
+            and not old.changed(file.size, file.mtime_ns, partial(_digest, file))
         )
         if same and old is not None and (file.relative in old_docs or file.relative in old_skipped):
-            entry = list(old)
-            entry[2] = file.mtime_ns
-            reuse.entries[file.relative] = entry
+            reuse.entries[file.relative] = replace(old, mtime_ns=file.mtime_ns)
             if file.relative in old_docs:
                 reuse.keep[file.relative] = old_docs[file.relative]
             else:
@@ -342,7 +321,7 @@ def _plan(
 
 def _digest(file: CorpusFile) -> str | None:
     try:
-        return hashlib.sha256(read_bytes(file)).hexdigest()
+        return content_digest(read_bytes(file))
     except CorpusError:
         return None
 
@@ -369,16 +348,14 @@ def build(
     if progress and not todo:
         progress(0, 0)
 
-    fingerprint: list[list[object]] = []
+    fingerprint: list[Fingerprint] = []
     sources_path = root / SOURCES_FILE
     if sources_path.is_file():
         stat = sources_path.stat()
         fingerprint.append(
-            fingerprint_entry(
-                SOURCES_FILE, stat.st_size, stat.st_mtime_ns, sources_path.read_bytes()
-            )
+            Fingerprint.of(SOURCES_FILE, stat.st_size, stat.st_mtime_ns, sources_path.read_bytes())
         )
-    fresh_entries = {e[0]: e for b in batches for e in b.entries}
+    fresh_entries = {e.path: e for b in batches for e in b.entries}
     fresh_docs = {d.path: (i, j) for i, b in enumerate(batches) for j, d in enumerate(b.documents)}
     fresh_skipped = {s.path: s.reason for b in batches for s in b.skipped}
     # Documents in corpus order, each from a fresh batch or from the previous index.
@@ -413,7 +390,7 @@ def build(
         "settings_key": settings.index_key(),
         "analyzer": ANALYZER_VERSION,
         "corpus": str(root.resolve()),
-        "files": fingerprint,
+        "files": [f.to_json() for f in fingerprint],
         "documents": [d.to_dict() for d in documents],
         "skipped": [[s.path, s.reason] for s in skipped],
         "build_seconds": round(time.perf_counter() - started, 3),
