@@ -25,7 +25,7 @@ from pydantic import (
 
 from bot.commands import COMMANDS, CommandOptions
 from index.errors import CitebotError
-from index.settings import ChunkSettings, Settings
+from index.settings import ChunkSettings, NonNegative, Settings, Share, Variant, Weight, problem
 
 DEFAULT_NAME = "citebot.yaml"
 
@@ -42,7 +42,6 @@ BUNDLED = bundled_folder()
 # An installed package carries its own copy; its state (index, feedback) must not live inside it.
 _INSTALLED = BUNDLED.parent == Path(__file__).resolve().parent
 _DEFAULTS = Settings()
-_CHUNK_DEFAULTS = ChunkSettings()
 
 
 class ConfigError(CitebotError):
@@ -53,31 +52,28 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ChunkConfig(_Section):
-    """How long paragraphs are split into passages."""
-
-    max_chars: int = Field(_CHUNK_DEFAULTS.max_chars, ge=200)
-    min_chars: int = Field(_CHUNK_DEFAULTS.min_chars, ge=0)
-
-
 class AbstainConfig(_Section):
     """When the answer is "not found in the sources"."""
 
-    min_coverage: float = Field(_DEFAULTS.min_coverage, ge=0, le=1)
+    min_coverage: Share = _DEFAULTS.min_coverage
 
 
 class RetrievalConfig(_Section):
-    """BM25 variant and parameters, weighting, chunking and abstention."""
+    """BM25 variant and parameters, weighting, chunking and abstention.
+
+    The types and ranges are the library's own (index/settings.py) and `chunk` is its
+    `ChunkSettings`, so this section restates no rule; only `top_k` is the bot's.
+    """
 
     top_k: int = Field(3, ge=1, le=100)
-    variant: Literal["okapi", "l", "plus"] = _DEFAULTS.variant  # type: ignore[assignment]
-    k1: float = Field(_DEFAULTS.k1, ge=0)
-    b: float = Field(_DEFAULTS.b, ge=0, le=1)
-    delta: float = Field(_DEFAULTS.delta, ge=0)
-    epsilon: float = Field(_DEFAULTS.epsilon, ge=0)
-    title_weight: int = Field(_DEFAULTS.title_weight, ge=0, le=10)
-    section_weight: int = Field(_DEFAULTS.section_weight, ge=0, le=10)
-    chunk: ChunkConfig = ChunkConfig()
+    variant: Variant = _DEFAULTS.variant
+    k1: NonNegative = _DEFAULTS.k1
+    b: Share = _DEFAULTS.b
+    delta: NonNegative = _DEFAULTS.delta
+    epsilon: NonNegative = _DEFAULTS.epsilon
+    title_weight: Weight = _DEFAULTS.title_weight
+    section_weight: Weight = _DEFAULTS.section_weight
+    chunk: ChunkSettings = _DEFAULTS.chunk
     abstain: AbstainConfig = AbstainConfig()
     synonyms: dict[str, list[str]] = {}
 
@@ -262,7 +258,7 @@ class Config:
             epsilon=r.epsilon,
             title_weight=r.title_weight,
             section_weight=r.section_weight,
-            chunk=ChunkSettings(r.chunk.max_chars, r.chunk.min_chars),
+            chunk=r.chunk,
             min_coverage=r.abstain.min_coverage,
             synonyms=tuple((k, tuple(v)) for k, v in r.synonyms.items()),
         )
@@ -459,12 +455,7 @@ def _describe(path: Path, exc: ValidationError, tree: yaml.Node | None) -> str:
     error = exc.errors()[0]
     loc = tuple(str(p) for p in error["loc"])
     key = ".".join(loc) or "(top level)"
-    if error["type"] == "extra_forbidden":
-        message = "unknown key"
-    else:
-        message = error["msg"].removeprefix("Value error, ")
-        if "input" in error and not isinstance(error["input"], dict | list):
-            message += f" (got {error['input']!r})"
+    message = problem(error)
     more = len(exc.errors()) - 1
     extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{path}{_line_of(tree, loc)}: {key}: {message}{extra}"
