@@ -26,6 +26,7 @@ from pydantic import (
 from bot.commands import COMMANDS, CommandOptions
 from index.errors import CitebotError
 from index.settings import ChunkSettings, NonNegative, Settings, Share, Variant, Weight, problem
+from index.yamlfile import YamlError, duplicate_key, line_of, parse
 
 DEFAULT_NAME = "citebot.yaml"
 
@@ -359,14 +360,11 @@ def load_config(explicit: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from exc
     try:
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from exc
-    twice = _duplicate_key(tree)
+        document = parse(text, path)
+    except YamlError as exc:
+        raise ConfigError(str(exc)) from exc
+    raw, tree = document.data, document.tree
+    twice = duplicate_key(tree)
     if twice is not None:
         key, line, first = twice
         raise ConfigError(f"{path}, line {line}: {key}: set twice (first on line {first})")
@@ -388,33 +386,6 @@ def _state_outside_package(data: ConfigFile) -> ConfigFile:
     feedback = data.answers.feedback and str(cache_folder() / "feedback.jsonl")
     answers = data.answers.model_copy(update={"feedback": feedback})
     return data.model_copy(update={"index": None, "answers": answers})
-
-
-def _duplicate_key(
-    node: yaml.Node | None, loc: str = "", walked: set[int] | None = None
-) -> tuple[str, int, int] | None:
-    """Return (key, line, first line) of a key set twice in one mapping (YAML keeps the last)."""
-    walked = set() if walked is None else walked
-    if node is None or id(node) in walked:  # an alias: that node was looked at already
-        return None
-    walked.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            name = f"{loc}.{key.value}" if loc else str(key.value)
-            line = key.start_mark.line + 1
-            if name in seen:
-                return name, line, seen[name]
-            seen[name] = line
-            found = _duplicate_key(value, name, walked)
-            if found:
-                return found
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            found = _duplicate_key(item, f"{loc}.{i}" if loc else str(i), walked)
-            if found:
-                return found
-    return None
 
 
 def _checked(config: Config, tree: yaml.Node | None) -> Config:
@@ -463,20 +434,5 @@ def _describe(path: Path, exc: ValidationError, tree: yaml.Node | None) -> str:
 
 def _line_of(tree: yaml.Node | None, loc: tuple[str, ...]) -> str:
     """Return ", line N" for the YAML node at `loc`, when it can be found."""
-    node: Any = tree
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if str(key.value) == part:
-                    line = key.start_mark.line + 1
-                    node = value
-                    break
-            else:
-                break
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
-            node = node.value[int(part)]
-            line = node.start_mark.line + 1
-        else:
-            break
+    line = line_of(tree, loc)
     return f", line {line}" if line else ""

@@ -25,13 +25,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from index.api import open_index
 from index.errors import CitebotError
 from index.model import Answer, Hit
 from index.search import Searcher
 from index.settings import Settings
+from index.yamlfile import YamlError, parse
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -115,11 +114,9 @@ def load_questions(path: Path) -> QuestionSet:
     except (OSError, UnicodeDecodeError) as exc:
         raise EvaluationError(f"{path}: cannot be read ({exc})") from exc
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        raise EvaluationError(f"{path}{where}: not valid YAML") from exc
+        data = parse(text, path).data
+    except YamlError as exc:
+        raise EvaluationError(str(exc)) from exc
     if not isinstance(data, dict):
         raise EvaluationError(
             f"{path}: expected a mapping with `answerable` and `unanswerable` lists"

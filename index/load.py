@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
-import yaml
-
 from index.errors import CorpusError
 from index.html import html_blocks
 from index.model import Document, Metadata, doc_name
+from index.yamlfile import YamlError, parse
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +126,11 @@ def read_sources(root: Path) -> dict[str, dict[str, str | None]]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = parse(path.read_text(encoding="utf-8"), path).data
+    except (OSError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{path}: cannot be read as YAML: {_one_line(exc)}") from exc
+    except YamlError as exc:
+        raise CorpusError(f"{path}: cannot be read as YAML: {exc.detail}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -240,9 +241,9 @@ def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | No
     else:
         return {}, 0
     try:
-        data = yaml.safe_load("\n".join(lines[1:end]))
-    except yaml.YAMLError as exc:
-        log.warning("%s: front matter is not valid YAML, ignored (%s)", name, _one_line(exc))
+        data = parse("\n".join(lines[1:end]), name, first_line=2).data
+    except YamlError as exc:
+        log.warning("%s: front matter is not valid YAML, ignored (%s)", name, exc.detail)
         return {}, end + 1
     if not isinstance(data, dict):
         return {}, end + 1
