@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
@@ -248,22 +247,3 @@ def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | No
     if not isinstance(data, dict):
         return {}, end + 1
     return {k: _meta_value(data[k]) for k in META_KEYS if k in data}, end + 1
-
-
-def read_corpus(root: Path) -> tuple[list[Document], list[Skipped]]:
-    """Read every usable file under `root`; list the others as skipped."""
-    files, skipped = list_files(root)
-    documents = [doc for _, doc in iter_documents(files, root, skipped)]
-    return documents, skipped
-
-
-def iter_documents(
-    files: list[CorpusFile], root: Path, skipped: list[Skipped]
-) -> Iterator[tuple[CorpusFile, Document]]:
-    """Read `files` one by one, appending unusable ones to `skipped`."""
-    sources = read_sources(root)
-    for file in files:
-        try:
-            yield file, read_document(file, sources)
-        except CorpusError as exc:
-            skipped.append(Skipped(file.relative, str(exc)))

@@ -8,7 +8,7 @@ import pytest
 
 from index.chunk import chunk
 from index.clean import clean
-from index.load import list_files, read_corpus, read_document, read_sources
+from index.load import list_files, read_document, read_sources
 from index.model import Document, Metadata
 from index.settings import ChunkSettings
 
@@ -106,9 +106,16 @@ def test_sentence_repeated_later_on_the_page_is_dropped() -> None:
     assert sum(repeated in p.text for p in passages) == 1
 
 
-def test_metadata_comes_from_sources_then_text() -> None:
-    docs, skipped = read_corpus(CORPUS)
+def documents(root: Path) -> list[Document]:
+    """Read every file of a corpus folder the way the build does (all must be readable)."""
+    files, skipped = list_files(root)
     assert not skipped
+    sources = read_sources(root)
+    return [read_document(file, sources) for file in files]
+
+
+def test_metadata_comes_from_sources_then_text() -> None:
+    docs = documents(CORPUS)
     meta = {d.doc: clean(d).meta for d in docs}
     assert meta["001_139456bd9fc0844c"].publisher == "Financial Times"
     assert meta["003_a723c924b9b358b3"].date == "2023-09-20"
@@ -168,8 +175,7 @@ def test_markdown_headings_lists_and_front_matter(tmp_path: Path) -> None:
         "member who posted them.\n",
         encoding="utf-8",
     )
-    docs, skipped = read_corpus(tmp_path)
-    assert not skipped
+    docs = documents(tmp_path)
     cleaned = clean(docs[0])
     assert cleaned.meta.title == "Server rules"
     assert cleaned.meta.url == "https://example.org/rules"
@@ -190,7 +196,7 @@ def test_html_visible_text_only(tmp_path: Path) -> None:
         "<footer>Copyright</footer></body></html>",
         encoding="utf-8",
     )
-    docs, _ = read_corpus(tmp_path)
+    docs = documents(tmp_path)
     cleaned = clean(docs[0])
     assert cleaned.meta.title == "Release notes"
     assert cleaned.meta.publisher == "Example"
@@ -203,7 +209,7 @@ def test_long_paragraph_splits_at_sentences_and_keeps_lines(tmp_path: Path) -> N
     sentence = "The committee met again to review the budget for the coming year in detail. "
     text = "Budget review\n\n" + sentence * 60 + "\n"
     (tmp_path / "minutes.txt").write_text(text, encoding="utf-8")
-    docs, _ = read_corpus(tmp_path)
+    docs = documents(tmp_path)
     cleaned = clean(docs[0])
     passages = chunk(docs[0], cleaned, ChunkSettings(max_chars=600, min_chars=200))
     assert len(passages) > 1

@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pytest
 
+from index.build import build
 from index.errors import CorpusError
-from index.load import read_corpus
+from index.settings import Settings
+
+
+def indexed(root: Path) -> tuple[list[str], dict[str, str]]:
+    """Build an index of `root`; return its documents' paths and the skipped files' reasons."""
+    header = build(root, Settings()).header
+    return [d["path"] for d in header["documents"]], dict(header["skipped"])
+
 
 GOOD = "A paragraph that is long enough to be a real passage of prose in the notes here.\n"
 
@@ -31,9 +39,8 @@ def test_unusable_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "link.txt").symlink_to(outside)
     (tmp_path / "loop").symlink_to(tmp_path)  # a folder link loop is not followed
 
-    docs, skipped = read_corpus(tmp_path)
-    reasons = {s.path: s.reason for s in skipped}
-    assert sorted(d.path for d in docs) == ["good.txt", "utf16.txt"]
+    docs, reasons = indexed(tmp_path)
+    assert sorted(docs) == ["good.txt", "utf16.txt"]
     assert reasons["binary.txt"] == "looks binary"
     assert reasons["latin1.txt"].startswith("is not valid UTF-8")
     assert reasons["empty.md"] == "is empty"
@@ -90,8 +97,7 @@ def test_pipes_devices_and_link_loops_are_skipped_without_waiting(tmp_path: Path
     found: list[tuple[list[str], dict[str, str]]] = []
 
     def read() -> None:
-        docs, skipped = read_corpus(tmp_path)
-        found.append(([d.path for d in docs], {s.path: s.reason for s in skipped}))
+        found.append(indexed(tmp_path))
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
@@ -108,10 +114,11 @@ def test_pipes_devices_and_link_loops_are_skipped_without_waiting(tmp_path: Path
 
 def test_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="does not exist"):
-        read_corpus(tmp_path / "nope")
+        indexed(tmp_path / "nope")
 
 
 def test_bad_sources_yaml_names_the_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "sources.yaml").write_text("a.txt:\n  titel: Oops\n", encoding="utf-8")
     with pytest.raises(CorpusError, match=r"sources\.yaml: a\.txt\.titel: unknown key"):
-        read_corpus(tmp_path)
+        indexed(tmp_path)
