@@ -1,20 +1,21 @@
 """Read YAML safely, and say in which file and on which line it went wrong.
 
 Four kinds of YAML reach citebot: the config file, question files, a corpus's `sources.yaml`
-and the front matter of Markdown sources. Each is read through `parse`, which loads with
-PyYAML's safe loader (no tags that build Python objects) and turns any YAML error into a
-`YamlError` that carries the source's name, the line in that source (`first_line` shifts it
-for YAML embedded in a larger file, like front matter), the short problem and PyYAML's full
-description. Callers decide the wording of their own message from those parts, so each keeps
-the words its users know; `str(error)` is the usual "FILE, line N: not valid YAML: PROBLEM".
+and the front matter of Markdown sources. Each is read through `parse`, which loads safely
+(no tag can build a Python object) and turns any YAML error into a `YamlError` carrying the
+source's name, the line in that source (`first_line` shifts it for YAML embedded in a larger
+file, like front matter), the short problem and PyYAML's full description. Callers word their
+own messages from those parts, so each keeps the words its users know; `str(error)` is the
+usual "FILE, line N: not valid YAML: PROBLEM".
 
-`parse` composes the node tree first and builds the Python values from it second (what
-`yaml.safe_load` does inside, done in two steps so both are kept): the tree holds every key's
-line, which `line_of` uses to point a schema error at its key and `duplicate_key` uses to
-refuse a key set twice (YAML silently keeps the last). The gap between the two steps is also
-where checks of the tree itself belong (aliases that expand without bound, values other than
-scalars), and building is where a value that fails to convert (an impossible date, an
-integer too long for Python) can be caught and located.
+`parse` composes the node tree first and builds the values from it second, with PyYAML's
+safe constructor: what `yaml.safe_load` does inside, in two steps so that the text is parsed
+once and both results are kept. The tree holds every key's line, which `line_of` uses to
+point a schema error at its key and `duplicate_key` to refuse a key set twice (YAML silently
+keeps the last). The gap between the two steps is where checks of the tree itself belong
+(aliases that expand without bound, values other than scalars), and building is where a
+value that fails to convert (an impossible date, an integer too long for Python) can be
+caught and located by its node.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from index.errors import CitebotError
 
@@ -55,17 +57,14 @@ class YamlDocument:
 
 def parse(text: str, source: str | Path, first_line: int = 1) -> YamlDocument:
     """Safely load YAML text; raise YamlError naming `source`, the line and the problem."""
-    loader = yaml.SafeLoader(text)
     try:
-        tree = loader.get_single_node()
-        data = loader.construct_document(tree) if tree is not None else None
+        tree = yaml.compose(text)  # nodes only: composing runs no constructor at all
+        data = SafeConstructor().construct_document(tree) if tree is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else None
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise YamlError(str(source), line, problem, " ".join(str(exc).split())) from exc
-    finally:
-        loader.dispose()
     return YamlDocument(data, tree)
 
 
