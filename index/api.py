@@ -49,7 +49,11 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
     if set(current) != set(stored):
         added = len(set(current) - set(stored))
         removed = len(set(stored) - set(current))
-        return f"files were added ({added}) or removed ({removed})"
+        return " and ".join(
+            f"{_files(n)} {'was' if n == 1 else 'were'} {what}"
+            for n, what in ((added, "added"), (removed, "removed"))
+            if n
+        )
     for relative, (path, size, mtime_ns) in current.items():
         try:
             if stored[relative].changed(size, mtime_ns, partial(file_digest, path)):
@@ -241,3 +245,8 @@ def _build_child(
         raise
     finally:
         send.close()
+
+
+def _files(n: int) -> str:
+    """Return "1 file" or "N files"."""
+    return f"{n} file" if n == 1 else f"{n} files"
