@@ -423,13 +423,19 @@ def _check_channels(config: Config, tree: yaml.Node | None) -> None:
 
 
 def _describe(path: Path, exc: ValidationError, tree: yaml.Node | None) -> str:
-    error = exc.errors()[0]
-    loc = tuple(str(p) for p in error["loc"])
-    key = ".".join(loc) or "(top level)"
-    message = problem(error)
-    more = len(exc.errors()) - 1
-    extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{path}{_line_of(tree, loc)}: {key}: {message}{extra}"
+    """Return every problem of the file, each naming its line and key; one problem on one line."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(str(p) for p in error["loc"])
+        key = ".".join(loc) or "(top level)"
+        problems.append(
+            (line_of(tree, loc) or 0, f"{path}{_line_of(tree, loc)}: {key}: {problem(error)}")
+        )
+    problems.sort(key=lambda item: item[0])
+    if len(problems) == 1:
+        return problems[0][1]
+    listed = "".join(f"\n  {text}" for _, text in problems)
+    return f"{path} has {len(problems)} problems:{listed}"
 
 
 def _line_of(tree: yaml.Node | None, loc: tuple[str, ...]) -> str:

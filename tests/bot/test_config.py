@@ -115,3 +115,21 @@ def test_citebot_run_refuses_a_bad_config_with_exit_2(
     assert code == 2 and captured.out == ""
     assert captured.err.startswith(f"citebot: error: {path}") and message in captured.err
     assert captured.err.count("\n") == 1 and "never-used" not in captured.err
+
+
+def test_every_mistake_of_a_config_is_listed_with_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "retrieval:\n  k1: -1\n  top_k: x\ndiscord:\n  channels: [{id: 5, mode: loud}]\nbogus: 1\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.splitlines()[0] == f"{path} has 4 problems:"
+    assert [line.split(": ", 2)[1] for line in message.splitlines()[1:]] == [
+        "retrieval.k1",
+        "retrieval.top_k",
+        "discord.channels.0.mode",
+        "bogus",
+    ]
+    assert ", line 2: retrieval.k1" in message and ", line 6: bogus: unknown key" in message
