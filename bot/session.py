@@ -9,18 +9,24 @@ index they started with.
 Questions the sources do not answer are written to the feedback log here, not by a surface, so
 Discord and `citebot chat` log the same; a log that cannot be written costs a warning, never the
 answer.
+
+What a rebuild reports goes to people in a chat, not to the machine's owner: absolute paths in it
+are shown relative to the config's folder or to a corpus folder (`corpus/sources.yaml`, not
+`/home/…/corpus/sources.yaml`); the full text goes to the log.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from bot.config import Config, load_config
@@ -249,19 +255,25 @@ class Desk:
             old = self.library
             started = time.perf_counter()
             overridden = old.corpus != old.config.corpus  # a folder given on the command line
+            configs = [old.config]
             try:
                 config = reload() if reload else reload_config(old.config)
+                configs.append(config)
                 corpus = old.corpus if overridden else None
                 index = old.index if overridden else None
                 new = open_library(config, corpus, index, notice=notice)
             except CitebotError as exc:
-                raise RebuildRefused(str(exc)) from exc
+                log.warning("not rebuilt: %s", exc)
+                folders = _rebuild_folders(configs, [old])
+                raise RebuildRefused(shown_paths(str(exc), **folders)) from exc
             self.library = new
             changes = compare(old, new, time.perf_counter() - started)
+            folders = _rebuild_folders(configs, [old, new])
+            warnings = tuple(shown_paths(w, **folders) for w in changes.warnings)
             if _restart_needed(old.config, new.config):
                 note = "Changes to commands, guilds or the cooldown take effect after a restart."
-                changes = replace(changes, warnings=(*changes.warnings, note))
-            return changes
+                warnings = (*warnings, note)
+            return replace(changes, warnings=warnings)
         finally:
             self._rebuild_lock.release()
 
@@ -283,6 +295,56 @@ def _restart_needed(old: Config, new: Config) -> bool:
         != after.discord.model_copy(update={"channels": []})
         or before.answers.cooldown != after.answers.cooldown
     )
+
+
+def shown_paths(text: str, *, configs: Iterable[Path], corpora: Iterable[Path]) -> str:
+    """Return `text` with absolute paths made relative to a config folder or a corpus folder.
+
+    What is under a config folder is shown relative to it (`citebot.yaml`, `corpus/sources.yaml`);
+    what is under a corpus folder elsewhere, from that folder's name (`handbook/sources.yaml` for
+    `/srv/handbook/sources.yaml`). Other text is left as it is.
+    """
+    config_forms = {form for folder in configs for form in _forms(folder)}
+    labels = {form: "" for form in config_forms}
+    for folder in corpora:
+        for form in _forms(folder):
+            if not any(_under(form, c) for c in config_forms):
+                labels.setdefault(form, folder.name)
+    if not labels:
+        return text
+    sep = re.escape(os.sep)
+    names = "|".join(re.escape(form) for form in sorted(labels, key=len, reverse=True))
+    # A folder's own path ends where a path would: at a separator, a space, punctuation, the end.
+    pattern = re.compile(rf"({names})(?:({sep})|(?=$|[\s:,;)\]'\"`]|\.(?:\s|$)))")
+
+    def relabel(match: re.Match[str]) -> str:
+        label = labels[match[1]]
+        if match[2]:
+            return label + match[2] if label else ""
+        return label or "."
+
+    return pattern.sub(relabel, text)
+
+
+def _forms(folder: Path) -> set[str]:
+    """Return the ways a folder's absolute path may be written (as given, and resolved)."""
+    forms = {str(folder), str(folder.resolve())}
+    return {f for f in forms if Path(f).is_absolute() and Path(f) != Path(f).parent}
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _rebuild_folders(
+    configs: Iterable[Config], libraries: Iterable[Library]
+) -> dict[str, list[Path]]:
+    """Return the config folders and corpus folders a rebuild's report may name."""
+    configs = list(configs)
+    corpora = [folder for library in libraries for folder in library.corpora()]
+    corpora += [c.corpus for c in configs] + [ch.corpus for c in configs for ch in c.channels()]
+    folders = [f for c in configs if c.path is not None for f in (c.base, c.path.absolute().parent)]
+    return {"configs": folders, "corpora": corpora}
 
 
 def reload_config(config: Config) -> Config:

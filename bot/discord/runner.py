@@ -2,6 +2,10 @@
 
 `prepare` does everything that can fail before connecting (token, index, endpoints) and returns a
 bot; `serve` runs it until a stop event is set; `main` adds logging, signals and exit codes.
+
+Once the token is read, every line `citebot run` prints goes through `redact`: the log (tracebacks
+included), the notices of the index build, and the last line, the error `main` raises for the
+command line to print. A server that echoes the token in an error body cannot make it appear.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -127,6 +131,27 @@ async def serve(bot: CitebotBot, token: str, stop: asyncio.Event) -> None:
             raise StartupError(f"Discord refused to start the bot: {exc}") from None
 
 
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Return `text` with every secret replaced by a placeholder."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def redacted(error: CitebotError, secrets: Sequence[str]) -> CitebotError:
+    """Return `error` with the secrets taken out of its message (the same error when none)."""
+    text = str(error)
+    clean = redact(text, secrets)
+    if clean == text:
+        return error
+    error.args = (clean,)
+    if str(error) == clean:
+        return error
+    # An error that builds its message itself: keep its exit code, lose its class.
+    return ConfigError(clean) if isinstance(error, ConfigError) else StartupError(clean)
+
+
 class RedactingFormatter(logging.Formatter):
     """Format log records with every secret replaced, tracebacks included."""
 
@@ -138,10 +163,7 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the formatted record without secrets."""
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return redact(super().format(record), self.secrets)
 
 
 def setup_logging(stream: TextIO, token: str, level: int = logging.INFO) -> None:
@@ -152,6 +174,7 @@ def setup_logging(stream: TextIO, token: str, level: int = logging.INFO) -> None
     discord.utils.setup_logging(
         handler=handler, formatter=RedactingFormatter([token]), level=level, root=True
     )
+    logging.captureWarnings(True)  # Python's warnings, too, are printed through the formatter
 
 
 @contextlib.contextmanager
@@ -198,12 +221,43 @@ def main(
     level: int = logging.INFO,
 ) -> int:
     """Run the bot until Ctrl-C or SIGTERM; return 0, or raise a CitebotError to report."""
+    token = read_token(config)
+    try:
+        return _run(
+            config,
+            token,
+            corpus=corpus,
+            index=index,
+            err=err,
+            notice=notice,
+            progress=progress,
+            level=level,
+        )
+    except CitebotError as exc:
+        raise redacted(exc, [token]) from None
+
+
+def _run(
+    config: Config,
+    token: str,
+    *,
+    corpus: os.PathLike[str] | None,
+    index: os.PathLike[str] | None,
+    err: TextIO,
+    notice: Callable[[str], None],
+    progress: Progress | None,
+    level: int,
+) -> int:
+    """Prepare the bot and serve until stopped (`main` with the token read)."""
     with _interrupt_on_sigterm():
         try:
-            token = read_token(config)
             setup_logging(err, token, level)
-            bot, token = prepare(
-                config, corpus=corpus, index=index, notice=notice, progress=progress
+            bot, _ = prepare(
+                config,
+                corpus=corpus,
+                index=index,
+                notice=lambda message: notice(redact(message, [token])),
+                progress=progress,
             )
         except KeyboardInterrupt:
             return 0
