@@ -10,6 +10,13 @@ Questions the sources do not answer are written to the feedback log here, not by
 Discord and `citebot chat` log the same; a log that cannot be written costs a warning, never the
 answer.
 
+Buttons under an answer carry its token and, for "More", how many passages were shown. A click
+is served only when it is one the desk could have issued: `issued` checks the token is
+remembered, the button kind fits the answer (votes and "More" on answers, "closest passages" on a
+weak match), the channel is the answer's, and the offset is one a "More" button was issued at.
+"More" pages through at most `MORE_LIMIT` passages, so no click asks for more work than a
+question does, whatever its custom id says.
+
 What a rebuild reports goes to people in a chat, not to the machine's owner: absolute paths in it
 are shown relative to the config's folder or to a corpus folder (`corpus/sources.yaml`, not
 `/home/…/corpus/sources.yaml`); the full text goes to the log.
@@ -25,7 +32,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -42,6 +50,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _NUMBER = re.compile(r"^\s*\[?#?(\d{1,4})\]?\s*$")
+MORE_LIMIT = 50  # "More" pages through at most this many passages of an answer
 SUGGESTIONS = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_MAX = 100  # ... each name and value at most 100 characters
 
@@ -67,6 +76,24 @@ class Recent(Generic[K, V]):
         with self._lock:
             return self._items.get(key)
 
+    def update(self, key: K, change: Callable[[V], V]) -> None:
+        """Replace the value under `key` by `change(value)`, if it is still remembered."""
+        with self._lock:
+            if key in self._items:
+                self._items[key] = change(self._items[key])
+
+
+class Button(StrEnum):
+    """The kinds of button the desk issues under an answer (the `<action>` of a custom id)."""
+
+    MORE = "more"
+    CLOSEST = "closest"
+    VOTE = "vote"
+
+
+class ForgedClick(Exception):
+    """A click on a button the bot never issued: wrong kind, channel or offset for the answer."""
+
 
 @dataclass(frozen=True)
 class Record:
@@ -77,6 +104,8 @@ class Record:
     channel: int | None
     hits: tuple[Hit, ...]  # the passages the answer showed
     answered: bool
+    reason: Reason | None = None
+    more_at: frozenset[int] = field(default=frozenset())  # offsets of issued "More" buttons
 
 
 @dataclass(frozen=True)
@@ -118,13 +147,23 @@ class Desk:
         library = self.library
         answer = _checked(library, channel, library.searcher(channel).search(question, self.top_k))
         token = secrets.token_hex(6)
-        record = Record(token, answer.question, channel, answer.hits, answer.answered)
+        shown = len(answer.hits)
+        more = answer.answered and shown >= self.top_k and shown < MORE_LIMIT
+        record = Record(
+            token,
+            answer.question,
+            channel,
+            answer.hits,
+            answer.answered,
+            answer.reason,
+            frozenset({shown}) if more else frozenset(),
+        )
         self._records.put(token, record)
         if answer.hits:
             self._last.put((channel, user), answer.hits)
         if not answer.answered and answer.reason != Reason.EMPTY:
             self._log_unanswered(answer, channel=channel, user=user)
-        return Posted(answer, 1, token, answer.answered and len(answer.hits) >= self.top_k)
+        return Posted(answer, 1, token, more)
 
     def _log_unanswered(self, answer: Answer, *, channel: int | None, user: int) -> None:
         if self.feedback is None:
@@ -144,6 +183,28 @@ class Desk:
         """Return the posted answer with this token, if it is still remembered."""
         return self._records.get(token)
 
+    def issued(
+        self, token: str, button: Button, *, channel: int | None, shown: int = 0
+    ) -> Record | None:
+        """Return the answer a click is for; None when forgotten, ForgedClick when never issued.
+
+        `shown` is the offset of a "More" button: the number of passages shown above it.
+        """
+        record = self._records.get(token)
+        if record is None:
+            return None
+        if record.channel != channel:
+            raise ForgedClick(f"answer {token} was posted in another channel")
+        if button is Button.MORE:
+            fits = record.answered and shown in record.more_at
+        elif button is Button.CLOSEST:
+            fits = not record.answered and record.reason == Reason.WEAK_MATCH and bool(record.hits)
+        else:
+            fits = record.answered and self.feedback is not None
+        if not fits:
+            raise ForgedClick(f"answer {token} has no {button} button at {shown}")
+        return record
+
     def vote(self, token: str, vote: str, *, user: int) -> bool:
         """Log a vote ("up" or "down") on an answer; False when forgotten or no log is kept."""
         record = self._records.get(token)
@@ -159,10 +220,16 @@ class Desk:
         return True
 
     def more(self, token: str, shown: int, *, user: int) -> Posted | None:
-        """Return the passages after the first `shown` of an answer, or None if forgotten."""
+        """Return the passages after the first `shown` of an answer, or None if forgotten.
+
+        Only an offset a "More" button was issued at is searched; any other gets an empty page.
+        """
         record = self._records.get(token)
         if record is None:
             return None
+        if shown not in record.more_at:
+            empty = Answer(record.question, record.answered, (), record.reason)
+            return Posted(empty, shown + 1, token, False)
         k = self.top_k
         library = self.library
         answer = library.searcher(record.channel).search(record.question, shown + k)
@@ -173,7 +240,11 @@ class Desk:
             c for c in answer.conflicts if all(claim.rank > shown for claim in c.claims)
         )
         page = replace(answer, hits=hits, conflicts=conflicts)
-        return Posted(_checked(library, record.channel, page), shown + 1, token, len(hits) >= k)
+        after = shown + len(hits)
+        more = len(hits) >= k and after < MORE_LIMIT
+        if more:
+            self._records.update(token, lambda r: replace(r, more_at=r.more_at | {after}))
+        return Posted(_checked(library, record.channel, page), shown + 1, token, more)
 
     def closest(self, token: str, *, user: int) -> Posted | None:
         """Return the closest passages of an answer that was not found, or None if forgotten."""

@@ -91,9 +91,7 @@ class SlashCommands:
 
     async def within_cooldown(self, interaction: discord.Interaction) -> bool:
         """Count a question; refuse it when the user is over the question limit."""
-        over = self.services.cooldowns.hit(interaction.user.id)
-        if over is not None:
-            raise app_commands.CommandOnCooldown(*over)
+        self.services.count_question(interaction.user.id)
         return True
 
     async def may_rebuild(self, interaction: discord.Interaction) -> bool:

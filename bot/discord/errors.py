@@ -1,9 +1,10 @@
 """The one place where failures of commands and buttons become polite private replies.
 
-Order: a command used where the bot does not answer, a member without the rights, a user over the
-question limit, a passage reference that names nothing, a rebuild refused or already running —
-each gets its sentence. Discord failing to take a reply is logged as a warning (it is not our bug);
-anything else is logged with its traceback and the user is told it went wrong on our side.
+Order: a command or button used where the bot does not answer, a member without the rights, a
+user over the question limit, a passage reference that names nothing, a rebuild refused or
+already running, a click on a button the bot never issued — each gets its sentence. Discord
+failing to take a reply is logged as a warning (it is not our bug); anything else is logged with
+its traceback and the user is told it went wrong on our side.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from discord import app_commands
 
 from bot.discord.services import services_of
 from bot.render import discord as render
-from bot.session import RebuildRefused, RebuildRunning
+from bot.session import ForgedClick, RebuildRefused, RebuildRunning
 from index.errors import UnknownPassageError
 
 log = logging.getLogger("citebot.discord")
@@ -54,6 +55,8 @@ def reply_for(error: BaseException) -> str | None:
         return render.busy()
     if isinstance(error, RebuildRefused):
         return render.rebuild_refused(str(error))
+    if isinstance(error, ForgedClick):
+        return render.not_issued()
     if isinstance(error, app_commands.TransformerError):
         return render.notice("That value doesn't fit this option; please check it and try again.")
     return None

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 import discord
+from discord import app_commands
 
 from bot.config import Config
 from bot.discord.rules import Cooldowns
@@ -72,6 +73,12 @@ class Services:
     def channel_of(self, interaction: discord.Interaction) -> int | None:
         """Return the configured channel an interaction happened in."""
         return self.listed_channel(interaction.channel, interaction.channel_id)
+
+    def count_question(self, user_id: int) -> None:
+        """Count a question (or a click that searches); raise CommandOnCooldown over the limit."""
+        over = self.cooldowns.hit(user_id)
+        if over is not None:
+            raise app_commands.CommandOnCooldown(*over)
 
     def channels_in(self, guild: discord.Guild | None) -> list[int]:
         """Return the configured channels of a server, to point a user to them."""

@@ -420,6 +420,11 @@ def expired() -> str:
     return notice("I no longer remember that answer (I was restarted); please ask again.")
 
 
+def not_issued() -> str:
+    """Return the reply to a click on a button the bot did not post (a forged or broken id)."""
+    return notice("That button doesn't match anything I posted; please ask again.")
+
+
 def no_more() -> str:
     """Return the reply to "More" when the sources hold no further passage."""
     return notice(wording.NO_MORE)
