@@ -17,6 +17,11 @@ weak match), the channel is the answer's, and the offset is one a "More" button 
 "More" pages through at most `MORE_LIMIT` passages, so no click asks for more work than a
 question does, whatever its custom id says.
 
+Votes are remembered with the answer they are on, for as long as the answer is: a vote is
+written once per user and answer, and a change of mind writes one line that replaces the last
+(see `bot/feedback.py` for why the log is never rewritten). A vote on a forgotten answer is
+refused anyway, so the memory of votes lasts exactly as long as votes can be cast.
+
 What a rebuild reports goes to people in a chat, not to the machine's owner: absolute paths in it
 are shown relative to the config's folder or to a corpus folder (`corpus/sources.yaml`, not
 `/home/…/corpus/sources.yaml`); the full text goes to the log.
@@ -106,6 +111,7 @@ class Record:
     answered: bool
     reason: Reason | None = None
     more_at: frozenset[int] = field(default=frozenset())  # offsets of issued "More" buttons
+    votes: tuple[tuple[int, str], ...] = ()  # (user, vote): each user's latest vote on it
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ class Desk:
         self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
         self._records: Recent[str, Record] = Recent(memory)
         self._rebuild_lock = threading.Lock()
+        self._vote_lock = threading.Lock()
 
     @property
     def config(self) -> Config:
@@ -206,17 +213,30 @@ class Desk:
         return record
 
     def vote(self, token: str, vote: str, *, user: int) -> bool:
-        """Log a vote ("up" or "down") on an answer; False when forgotten or no log is kept."""
-        record = self._records.get(token)
-        if record is None or self.feedback is None:
+        """Log a user's vote on an answer once; False when forgotten or no log is kept.
+
+        The same vote again writes nothing; a change of mind writes a line replacing the last.
+        """
+        if self.feedback is None:
             return False
-        self.feedback.vote(
-            question=record.question,
-            passages=[hit.passage.id for hit in record.hits],
-            user_id=user,
-            vote=vote,
-            channel=record.channel,
-        )
+        with self._vote_lock:  # one user's clicks must not both see "no vote yet"
+            record = self._records.get(token)
+            if record is None:
+                return False
+            previous = dict(record.votes).get(user)
+            if previous == vote:
+                return True
+            self.feedback.vote(
+                question=record.question,
+                passages=[hit.passage.id for hit in record.hits],
+                user_id=user,
+                vote=vote,
+                channel=record.channel,
+                answer=token,
+                replaces=previous,
+            )
+            votes = (*((u, v) for u, v in record.votes if u != user), (user, vote))
+            self._records.update(token, lambda r: replace(r, votes=votes))
         return True
 
     def more(self, token: str, shown: int, *, user: int) -> Posted | None:

@@ -95,7 +95,8 @@ def prepare(
         progress=progress,
     )
     point_at(config)
-    desk = Desk(library, feedback=feedback_log(config.feedback_path))
+    feedback = feedback_log(config.feedback_path, max_mb=config.answers.feedback_max_mb)
+    desk = Desk(library, feedback=feedback)
     bot = create_bot(Services(desk), guild_ready_timeout=guild_ready_timeout)
     return bot, token
 
