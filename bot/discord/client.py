@@ -108,7 +108,8 @@ class CitebotBot(commands.Bot):
             log.info("invite link: %s", url)
 
     async def close(self) -> None:
-        """Disconnect from Discord and let the worker threads finish what they hold."""
+        """Give up answers still waiting, disconnect, let the worker threads finish."""
+        await self.services.deliveries.stop()
         await super().close()
         self.services.close()
 
@@ -161,7 +162,11 @@ class CitebotBot(commands.Bot):
                 await message.reply(render.cooldown(retry_after), mention_author=False)
             return
         posted = await services.answer(question, channel=channel_id, user=message.author.id)
-        await message.reply(**posted_message(posted, services), mention_author=False)
+        reply = posted_message(posted, services)
+        await services.deliver(
+            lambda: message.reply(**reply, mention_author=False),
+            what=f"the reply to message {message.id} in channel {channel_id}",
+        )
 
 
 def _replies_to(message: discord.Message, user_id: int) -> bool:

@@ -141,7 +141,10 @@ class CitebotButton(
             await interaction.followup.send(render.expired(), ephemeral=True)
         else:
             message = posted_message(posted, services, first=False)
-            await send_followup(interaction, message, ephemeral=True)
+            await services.deliver(
+                lambda: send_followup(interaction, message, ephemeral=True),
+                what=f"the passages of a button in channel {interaction.channel_id}",
+            )
 
 
 class MoreButton(
