@@ -115,15 +115,15 @@ async def serve(bot: CitebotBot, token: str, stop: asyncio.Event) -> None:
         try:
             await running
         except discord.LoginFailure as exc:
-            raise ConfigError(
-                f"Discord refused the token in {bot.services.config.discord.token_env} ({exc})"
-            ) from None
+            raise refused_token(bot.services.config, str(exc)) from None
         except discord.PrivilegedIntentsRequired:
             raise ConfigError(
                 "Discord refused the Message Content intent that `auto` and `mention` channels "
                 "need: enable it in the developer portal (your application → Bot → Privileged "
                 "Gateway Intents), or use only `commands` channels"
             ) from None
+        except discord.ConnectionClosed as exc:
+            raise gateway_closed(bot.services.config, exc.code) from None
         except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
             raise StartupError(
                 f"cannot reach Discord at {bot.services.config.discord.api_base}: {exc}"
@@ -151,6 +151,24 @@ def redacted(error: CitebotError, secrets: Sequence[str]) -> CitebotError:
         return error
     # An error that builds its message itself: keep its exit code, lose its class.
     return ConfigError(clean) if isinstance(error, ConfigError) else StartupError(clean)
+
+
+def refused_token(config: Config, detail: str) -> ConfigError:
+    """Return the error for a token Discord refused, at login or at the gateway."""
+    return ConfigError(f"Discord refused the token in {config.discord.token_env} ({detail})")
+
+
+def gateway_closed(config: Config, code: int) -> CitebotError:
+    """Return the error for a gateway connection Discord closed for good, by its close code."""
+    if code == 4004:
+        return refused_token(config, "the gateway said: authentication failed")
+    if code in (4010, 4011):
+        what = "an invalid shard" if code == 4010 else "sharding: the bot is in too many servers"
+        return ConfigError(
+            f"Discord closed the gateway connection ({code}, {what}); set discord.shard_count "
+            "(and discord.shard_ids) to fit the bot's servers"
+        )
+    return StartupError(f"Discord closed the gateway connection (close code {code})")
 
 
 class RedactingFormatter(logging.Formatter):
