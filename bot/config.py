@@ -210,6 +210,7 @@ class AnswersConfig(_Section):
     ephemeral: bool = False  # /ask answers visible only to the asker
     cooldown: CooldownConfig = CooldownConfig()
     feedback: str | None = ".citebot/feedback.jsonl"  # JSON Lines of votes; null: keep none
+    feedback_max_mb: float = Field(10.0, gt=0, le=100_000)  # rotated past this size
 
 
 class ConfigFile(_Section):

@@ -420,6 +420,16 @@ def expired() -> str:
     return notice("I no longer remember that answer (I was restarted); please ask again.")
 
 
+def not_issued() -> str:
+    """Return the reply to a click on a button the bot did not post (a forged or broken id)."""
+    return notice("That button doesn't match anything I posted; please ask again.")
+
+
+def unknown_command() -> str:
+    """Return the reply to a command the bot does not have (renamed, removed, or never there)."""
+    return notice("I don't have that command (any more); type / to see the ones I offer.")
+
+
 def no_more() -> str:
     """Return the reply to "More" when the sources hold no further passage."""
     return notice(wording.NO_MORE)
