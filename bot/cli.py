@@ -279,7 +279,10 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
     library = open_library(
         ctx.config, ctx.corpus, ctx.index_path, notice=ctx.notice, progress=_progress(ctx.err)
     )
-    desk = Desk(library, feedback=feedback_log(ctx.config.feedback_path))
+    desk = Desk(
+        library,
+        feedback=feedback_log(ctx.config.feedback_path, max_mb=ctx.config.answers.feedback_max_mb),
+    )
     chat = Chat(desk, channel=args.channel, color=ctx.color)
     interactive = sys.stdin.isatty() and ctx.out.isatty()
     run_chat(chat, _prompted() if interactive else sys.stdin, ctx.out, intro=interactive)
