@@ -12,7 +12,7 @@ from rank_bm25 import BM25Plus
 from index.analyze import Analyzer
 from index.api import open_index
 from index.backend import Backend, IndexBackend
-from index.build import passage_terms
+from index.fields import passage_terms
 from index.search import Searcher
 from index.settings import Settings
 
