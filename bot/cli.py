@@ -240,15 +240,16 @@ def cmd_index(args: argparse.Namespace, ctx: Context) -> int:
         searcher = ctx.searcher(force=True, must_save=True)  # "indexed" means saved
         stats = searcher.stats()
         ctx.notice(
-            f"indexed {stats['documents']} documents, {stats['passages']} passages "
-            f"in {stats['build_seconds']} s → {ctx.index_path}"
+            f"indexed {stats.documents} documents, {stats.passages} passages "
+            f"in {stats.build_seconds} s → {ctx.index_path}"
         )
         return EXIT_OK
-    stats = dict(ctx.searcher().stats(), index=str(ctx.index_path), corpus=str(ctx.corpus))
+    shown = ctx.searcher().stats().to_dict()
+    shown.update(index=str(ctx.index_path), corpus=str(ctx.corpus))
     if getattr(args, "json", False):
-        ctx.emit_json(stats)
+        ctx.emit_json(shown)
     else:
-        ctx.emit(terminal.render_stats(stats))
+        ctx.emit(terminal.render_stats(shown))
     return EXIT_OK
 
 

@@ -29,6 +29,7 @@ from index.bulk import BulkAnalyzer
 from index.chunk import chunk
 from index.clean import clean
 from index.errors import CorpusError, EmptyCorpusError
+from index.fields import headings
 from index.fingerprint import Fingerprint, content_digest, listing_digest, read_fingerprints
 from index.load import (
     SOURCES_FILE,
@@ -39,7 +40,7 @@ from index.load import (
     read_document,
     read_sources,
 )
-from index.model import DocumentInfo, Passage
+from index.model import DocumentInfo
 from index.settings import Settings
 from index.store import IndexData, decode_strings, encode_strings
 
@@ -77,22 +78,6 @@ class Batch:
     def passages(self) -> int:
         """Return how many passages the batch holds."""
         return len(self.p_n)
-
-
-def passage_terms(analyzer: Analyzer, passage: Passage, settings: Settings) -> list[str]:
-    """Return the terms a passage is indexed under: its text, section and title, weighted.
-
-    The title counts with the document's opening passage only: once per document, so in a
-    long article it does not add the same words to every paragraph (which would make them
-    common and worthless for telling paragraphs apart), while in a short one, an abstract or
-    a note, it joins the text it names.
-    """
-    terms = analyzer.terms(passage.text)
-    if passage.section and settings.section_weight:
-        terms += analyzer.terms(passage.section) * settings.section_weight
-    if settings.title_weight and passage.id.rsplit("#", 1)[1] == "1":
-        terms += analyzer.terms(passage.title) * settings.title_weight
-    return terms
 
 
 def process(
@@ -150,12 +135,9 @@ def process(
                 document.doc, document.path, title, meta.publisher, meta.date, meta.url, len(pieces)
             )
         )
-        title_ids = weighted(title, settings.title_weight)
-        for n, passage in enumerate(pieces):
+        for passage in pieces:
             texts.append(passage.text)
-            ids = weighted(passage.section, settings.section_weight)
-            if n == 0:  # the title counts once, with the opening passage (see passage_terms)
-                ids = ids + title_ids
+            ids = [i for heading, w in headings(passage, settings) for i in weighted(heading, w)]
             extra.extend(ids)
             extra_count.append(len(ids))
             batch.p_n.append(int(passage.id.rsplit("#", 1)[1]))

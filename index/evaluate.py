@@ -490,7 +490,7 @@ def run_beir(
         split=split,
         queries=len(dataset.queries),
         documents=len(dataset.documents),
-        passages=int(stats["passages"]),  # type: ignore[call-overload]
+        passages=stats.passages,
         ndcg_at_10=ndcg,
         recall_at_100=recall,
         mrr_at_10=mrr,

@@ -6,6 +6,8 @@
 - Differing figures: numbers next to the same noun ("5 persons were killed" / "27 deaths"), or
   the same number given to different things ("four troops" / "four police officers") when both
   are counted for the same event. Only counts are compared; years and days of the month are not.
+  An answer reports them (`conflicts`) among its first CONFLICT_DEPTH passages, and only on
+  what the question asks about.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from index.analyze import STOPWORDS
+from index.model import Claim, Conflict, Passage
 
 NEAR_JACCARD = 0.5  # share of distinct terms two quotes have in common
 NEAR_CONTAINED = 0.75  # share of the shorter quote's word pairs found in the longer one
+CONFLICT_DEPTH = 5  # an answer's first passages compared for differing figures
 
 
 @dataclass(frozen=True)
@@ -310,6 +314,39 @@ def concerns(about: str, words: Iterable[str], terms: Iterable[str]) -> bool:
     if about in _EVENTS:
         return any(_EVENT_OF.get(w) == about for w in words)
     return about in set(terms)
+
+
+def conflicts(
+    quoted: Sequence[tuple[Passage, str]],
+    words: Iterable[str],
+    terms: Iterable[str],
+    canonical: Callable[[str], str] = str.lower,
+) -> tuple[Conflict, ...]:
+    """Return where the first CONFLICT_DEPTH quoted passages of different documents differ.
+
+    `quoted` holds an answer's passages and their quotes, best first; `words` and `terms` are
+    the question's (as `concerns` takes them) and `canonical` gives a counted noun's term.
+    Only figures on what the question asks about count: a question about evacuated
+    children is not told that the death tolls differ.
+    """
+    shown = quoted[:CONFLICT_DEPTH]
+    statements = [
+        Statement(p.id, p.doc, quote, tuple(figures(quote, canonical))) for p, quote in shown
+    ]
+    rank = {p.id: n for n, (p, _) in enumerate(shown, 1)}
+    by_id = {p.id: p for p, _ in shown}
+    words, terms = frozenset(words), tuple(terms)
+    return tuple(
+        Conflict(
+            d.about,
+            tuple(
+                Claim(pid, by_id[pid].doc, by_id[pid].title, text, rank[pid])
+                for pid, text in d.parts
+            ),
+        )
+        for d in disagreements(statements)
+        if concerns(d.about, words, terms)
+    )
 
 
 def _differ(a: Figure, b: Figure) -> str | None:
