@@ -340,7 +340,7 @@ def build(
     started = time.perf_counter()
     analyzer = analyzer or Analyzer()
     files, skipped = list_files(root)
-    sources = read_sources(root)
+    sources = read_sources(root, skipped)
     todo, reuse = _plan(files, sources, previous, settings)
     phases = {"plan": time.perf_counter() - started}
     batches = run_batches(root, todo, sources, settings, analyzer, progress=progress)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
+import yaml
+from yaml.constructor import SafeConstructor
+
 from index.errors import CorpusError
 from index.html import html_blocks
 from index.model import Document, Metadata, doc_name
-from index.yamlfile import YamlError, parse
+from index.yamlfile import YamlError, compose, construct
 
 log = logging.getLogger(__name__)
 
@@ -119,32 +123,97 @@ def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
-def read_sources(root: Path) -> dict[str, dict[str, str | None]]:
-    """Read `sources.yaml` of a corpus folder: metadata keyed by file path."""
-    path = root / SOURCES_FILE
+def read_sources(
+    root: Path, problems: list[Skipped] | None = None
+) -> dict[str, dict[str, str | None]]:
+    """Read `sources.yaml` of a corpus folder: metadata keyed by file path.
+
+    What cannot be used (the file, an entry, a key, a value) is left out, never stopping the
+    build: each problem is added to `problems` as a `Skipped` of sources.yaml, or logged as a
+    warning when no list is given.
+    """
+    found: list[Skipped] = []
+    sources = _read_listing(root / SOURCES_FILE, found)
+    if problems is None:
+        for problem in found:
+            log.warning("skipped %s: %s", problem.path, problem.reason)
+    else:
+        problems.extend(found)
+    return sources
+
+
+def _read_listing(path: Path, problems: list[Skipped]) -> dict[str, dict[str, str | None]]:
+    def note(line: int | None, what: str) -> None:
+        problems.append(Skipped(SOURCES_FILE, f"line {line}: {what}" if line else what))
+
     if not path.exists():
         return {}
     try:
-        data = parse(path.read_text(encoding="utf-8"), path).data
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: cannot be read as YAML: {_one_line(exc)}") from exc
-    except YamlError as exc:
-        raise CorpusError(f"{path}: cannot be read as YAML: {exc.detail}") from exc
-    if data is None:
+        note(None, f"cannot be read ({_reason(exc)}); no metadata from it")
         return {}
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path}: expected a mapping of file names to metadata")
+    try:
+        tree = compose(text, SOURCES_FILE)
+    except YamlError as exc:
+        note(exc.line, f"not valid YAML ({exc.problem}); no metadata from it")
+        return {}
+    if tree is None:
+        return {}
+    if not isinstance(tree, yaml.MappingNode):
+        note(None, "expected a mapping of file names to metadata; no metadata from it")
+        return {}
     sources: dict[str, dict[str, str | None]] = {}
-    for name, entry in data.items():
-        if not isinstance(entry, dict):
-            raise CorpusError(f"{path}: {name}: expected a mapping with {', '.join(META_KEYS)}")
-        unknown = sorted(set(map(str, entry)) - set(META_KEYS))
-        if unknown:
-            raise CorpusError(
-                f"{path}: {name}.{unknown[0]}: unknown key (expected {', '.join(META_KEYS)})"
-            )
-        sources[str(name)] = {k: _meta_value(v) for k, v in entry.items()}
+    expected = ", ".join(META_KEYS)
+    for key, entry in tree.value:
+        line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode):
+            note(line, "expected a file name as the key; the entry is ignored")
+            continue
+        name = str(key.value)
+        if not isinstance(entry, yaml.MappingNode):
+            note(line, f"{name}: expected a mapping with {expected}; the entry is ignored")
+            continue
+        sources[name] = _metadata(entry, SOURCES_FILE, 1, note, prefix=f"{name}.")
     return sources
+
+
+def _metadata(
+    node: yaml.MappingNode,
+    source: str,
+    first_line: int,
+    note: Callable[[int | None, str], None],
+    prefix: str | None = None,
+) -> dict[str, str | None]:
+    """Return the metadata keys of a mapping node, each value built on its own.
+
+    A value that cannot be used is left out with a `note` (line, what), so that the other keys
+    still count. With a `prefix` (an entry of sources.yaml) other keys are noted as unknown;
+    without one (front matter, which may hold keys for other tools) they are passed over.
+    """
+    try:
+        SafeConstructor().flatten_mapping(node)  # apply `<<: *defaults` merge keys
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid merge key"
+        note(mark.line + first_line if mark else None, f"{problem}; the entry is ignored")
+        return {}
+    values: dict[str, str | None] = {}
+    for key, value in node.value:
+        name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+        line = key.start_mark.line + first_line
+        if name not in META_KEYS:
+            if prefix is not None:
+                expected = ", ".join(META_KEYS)
+                note(line, f"{prefix}{name}: unknown key (expected {expected}); ignored")
+            continue
+        try:
+            data = construct(value, source, first_line)
+        except YamlError as exc:
+            note(exc.line or line, f"{prefix or ''}{name}: {exc.problem}; ignored")
+            continue
+        values[name] = _meta_value(data)
+    return values
 
 
 def _meta_value(value: object) -> str | None:
@@ -239,11 +308,15 @@ def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | No
             break
     else:
         return {}, 0
+
+    def note(line: int | None, what: str) -> None:
+        log.warning("%s%s: %s", name, f", line {line}" if line else "", what)
+
     try:
-        data = parse("\n".join(lines[1:end]), name, first_line=2).data
+        tree = compose("\n".join(lines[1:end]), name, first_line=2)
     except YamlError as exc:
         log.warning("%s: front matter is not valid YAML, ignored (%s)", name, exc.detail)
         return {}, end + 1
-    if not isinstance(data, dict):
+    if not isinstance(tree, yaml.MappingNode):
         return {}, end + 1
-    return {k: _meta_value(data[k]) for k in META_KEYS if k in data}, end + 1
+    return _metadata(tree, name, 2, note), end + 1

@@ -1,0 +1,137 @@
+"""Hostile YAML as a user meets it: `citebot ask`, `index build`, `eval questions` and `run`.
+
+A corpus whose metadata holds a value that cannot be used is indexed, with a warning naming the
+file, line and key; a config or question file with one is refused in one line with exit code 2.
+Never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import run
+
+ROOT = Path(__file__).resolve().parents[2]
+PROSE = "The harbour lighthouse guides the ferries home through the winter fog every night.\n"
+LONG_INT = "7" * 5000
+BAD_VALUES = {"impossible date": "2024-02-30", "5000-digit integer": LONG_INT}
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def corpus_with(folder: Path, value: str) -> Path:
+    """Write a corpus whose front matter and sources.yaml each hold `value` as a date."""
+    folder.mkdir()
+    (folder / "notes.md").write_text(
+        f"---\ntitle: Harbour notes\ndate: {value}\n---\n{PROSE}", encoding="utf-8"
+    )
+    (folder / "ferry.txt").write_text(
+        "The ferry timetable changed in March after the storms.\n", encoding="utf-8"
+    )
+    (folder / "sources.yaml").write_text(
+        f"ferry.txt:\n  title: Ferry news\n  date: {value}\n", encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize("value", BAD_VALUES.values(), ids=BAD_VALUES)
+@pytest.mark.parametrize("command", [["ask", "lighthouse", "fog"], ["index", "build"]])
+def test_the_corpus_is_indexed_with_a_warning_per_bad_value(
+    tmp_path: Path, value: str, command: list[str]
+) -> None:
+    corpus = corpus_with(tmp_path / "corpus", value)
+    index = str(tmp_path / "i.cbi")
+    code, out, err = cli(*command, "--corpus", str(corpus), "--index", index)
+    assert code == 0, err
+    assert "Traceback" not in err and "ValueError" not in err
+    assert "citebot: warning: notes.md, line 3: date: " in err
+    assert "citebot: warning: skipped sources.yaml: line 3: ferry.txt.date: " in err
+    assert LONG_INT not in err
+    code, out, err = cli("sources", "--corpus", str(corpus), "--index", index)
+    assert code == 0 and "Harbour notes" in out and "Ferry news" in out
+
+
+@pytest.mark.parametrize("value", BAD_VALUES.values(), ids=BAD_VALUES)
+def test_a_config_value_python_cannot_hold_is_exit_2(tmp_path: Path, value: str) -> None:
+    (tmp_path / "corpus").mkdir()
+    config = tmp_path / "citebot.yaml"
+    config.write_text(f"corpus: corpus\nretrieval:\n  top_k: {value}\n", encoding="utf-8")
+    for command in (["ask", "anything"], ["index", "build"], ["sources"]):
+        code, out, err = cli(*command, "--config", str(config))
+        assert code == 2 and out == ""
+        assert err.startswith(f"citebot: error: {config}, line 3: retrieval.top_k: ")
+        assert err.count("\n") == 1 and LONG_INT not in err
+
+
+@pytest.mark.parametrize("value", BAD_VALUES.values(), ids=BAD_VALUES)
+def test_a_question_file_value_python_cannot_hold_is_exit_2(
+    tmp_path: Path, config_file: Path, value: str
+) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        f"answerable:\n  - q: When did the ferry change?\n    answers: [{value}]\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("eval", "questions", str(questions), "--config", str(config_file))
+    assert code == 2 and out == ""
+    assert err.startswith(f"citebot: error: {questions}, line 3: answerable.0.answers.0: ")
+    assert err.count("\n") == 1
+
+
+def test_citebot_run_refuses_a_bad_config_value_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "never-used.token")
+    (tmp_path / "corpus").mkdir()
+    config = tmp_path / "citebot.yaml"
+    config.write_text("corpus: corpus\nanswers:\n  cooldown: 2024-02-30\n", encoding="utf-8")
+    code = run(["run", "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"citebot: error: {config}, line 3: answers.cooldown: " + (
+        "2024-02-30 is not a valid date (day is out of range for month)\n"
+    )
+
+
+def run_bot(config: Path) -> subprocess.CompletedProcess[str]:
+    """Start `citebot run` against a Discord that is not there; return how it ended."""
+    env = dict(os.environ, DISCORD_TOKEN="a.b.c", PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def bot_config(tmp_path: Path, corpus: Path) -> Path:
+    config = tmp_path / "citebot.yaml"
+    config.write_text(
+        f"corpus: {corpus}\nindex: i.cbi\n"
+        "discord:\n  api_base: http://127.0.0.1:9/api/v10\n  gateway: ws://127.0.0.1:9\n"
+        "  channels: [{id: 1, mode: commands}]\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_citebot_run_starts_on_a_corpus_with_bad_metadata(tmp_path: Path) -> None:
+    corpus = corpus_with(tmp_path / "corpus", "2024-02-30")
+    result = run_bot(bot_config(tmp_path, corpus))
+    assert "Traceback" not in result.stderr
+    # The index was built and saved: the bot got as far as trying to reach Discord.
+    assert (tmp_path / "i.cbi").is_file()
+    assert "notes.md, line 3: date: 2024-02-30 is not a valid date" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("citebot: error: cannot reach Discord")
