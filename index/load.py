@@ -156,7 +156,7 @@ def _read_listing(path: Path, problems: list[Skipped]) -> dict[str, dict[str, st
     try:
         tree = compose(text, SOURCES_FILE)
     except YamlError as exc:
-        note(exc.line, f"not valid YAML ({exc.problem}); no metadata from it")
+        note(exc.line, f"{exc.what}; no metadata from it")
         return {}
     if tree is None:
         return {}
@@ -187,16 +187,17 @@ def _metadata(
 ) -> dict[str, str | None]:
     """Return the metadata keys of a mapping node, each value built on its own.
 
-    A value that cannot be used is left out with a `note` (line, what), so that the other keys
-    still count. With a `prefix` (an entry of sources.yaml) other keys are noted as unknown;
-    without one (front matter, which may hold keys for other tools) they are passed over.
+    A value must be a scalar (text, number, date, true/false or null); one that is not, or that
+    cannot be built, is left out with a `note` (line, what), so that the other keys still count.
+    With a `prefix` (an entry of sources.yaml) other keys are noted as unknown; without one
+    (front matter, which may hold keys for other tools) they are passed over.
     """
     try:
         SafeConstructor().flatten_mapping(node)  # apply `<<: *defaults` merge keys
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "invalid merge key"
-        note(mark.line + first_line if mark else None, f"{problem}; the entry is ignored")
+        note(mark.line + first_line if mark else None, f"{problem}; ignored")
         return {}
     values: dict[str, str | None] = {}
     for key, value in node.value:
@@ -206,6 +207,11 @@ def _metadata(
             if prefix is not None:
                 expected = ", ".join(META_KEYS)
                 note(line, f"{prefix}{name}: unknown key (expected {expected}); ignored")
+            continue
+        if not isinstance(value, yaml.ScalarNode):
+            # A list or mapping is no title or date, and its str() could be anything.
+            kind = "a list" if isinstance(value, yaml.SequenceNode) else "a mapping"
+            note(line, f"{prefix or ''}{name}: expected a single value, not {kind}; ignored")
             continue
         try:
             data = construct(value, source, first_line)
@@ -315,7 +321,7 @@ def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | No
     try:
         tree = compose("\n".join(lines[1:end]), name, first_line=2)
     except YamlError as exc:
-        log.warning("%s: front matter is not valid YAML, ignored (%s)", name, exc.detail)
+        log.warning("%s%s: %s; the front matter is ignored", name, exc.where, exc.what)
         return {}, end + 1
     if not isinstance(tree, yaml.MappingNode):
         return {}, end + 1

@@ -14,8 +14,12 @@ once and both results are kept. The tree holds every key's line, which `line_of`
 point a schema error at its key and `duplicate_key` to refuse a key set twice (YAML silently
 keeps the last).
 
-The gap between the two steps is where checks of the tree itself belong (aliases that expand
-without bound). Building is where a value that YAML accepts but Python cannot hold (an impossible
+Between the two steps the tree is checked. Aliases let a few hundred bytes stand for billions
+of values (`&b [*a, *a, …]`, nested): the values share their objects, so building them is
+cheap, but anything that walks them (`str()`, a schema, a digest) never ends. So the tree's
+size with every alias expanded is counted, without expanding it, and a document whose aliases
+add more than `ALIAS_BUDGET` values to it, or that holds itself, is refused before anything
+is built. Building is where a value that YAML accepts but Python cannot hold (an impossible
 date like 2024-02-30, an integer longer than Python converts from text) fails; the error is
 caught at its node and reported with that node's line and key.
 
@@ -27,7 +31,7 @@ is refused alone and the rest of the file still counts.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from index.errors import CitebotError
 
+ALIAS_BUDGET = 10_000  # values that aliases may add to a document beyond its own nodes
 _INT_TAG = "tag:yaml.org,2002:int"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
@@ -61,7 +66,8 @@ class YamlError(CitebotError):
         self.key = key  # the dotted key of the value at fault, when it is known
         head = f"{key}: " if key else ""
         head += f"{summary}: " if summary else ""
-        super().__init__(f"{source}{self.where}: {head}{problem}")
+        self.what = head + problem  # the message without its file and line
+        super().__init__(f"{source}{self.where}: {self.what}")
 
     @property
     def where(self) -> str:
@@ -96,6 +102,8 @@ def compose(text: str, source: str | Path, first_line: int = 1) -> yaml.Node | N
     except RecursionError:  # PyYAML composes nested collections by recursion
         problem = "collections are nested too deeply"
         raise YamlError(str(source), None, problem, problem) from None
+    if tree is not None:
+        _check_expansion(tree, str(source), first_line)
     return tree
 
 
@@ -151,6 +159,56 @@ def _value_problem(node: yaml.Node, exc: Exception) -> str:
     if node.tag == _TIMESTAMP_TAG:
         return f"{shown} is not a valid date ({exc})"
     return f"{shown} cannot be read as {node.tag.rsplit(':', 1)[-1]} ({exc})"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _walk(tree: yaml.Node) -> Iterator[yaml.Node]:
+    """Yield each distinct node of a tree once, however often aliases repeat it."""
+    seen = {id(tree)}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in _children(node):
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append(child)
+
+
+def _check_expansion(tree: yaml.Node, source: str, first_line: int) -> None:
+    """Refuse a tree that holds itself or whose aliases add more than ALIAS_BUDGET values."""
+    limit = sum(1 for _ in _walk(tree)) + ALIAS_BUDGET
+    size: dict[int, int] = {}  # node id -> values it stands for, aliases expanded
+    on_path = {id(tree)}
+    stack: list[tuple[yaml.Node, Iterator[yaml.Node]]] = [(tree, iter(_children(tree)))]
+    while stack:  # depth first, without recursion; a node is sized after its children
+        node, pending = stack[-1]
+        for child in pending:
+            if id(child) in size:
+                continue
+            if id(child) in on_path:
+                problem = "an alias refers to a collection that contains it"
+                line = child.start_mark.line + first_line
+                raise YamlError(source, line, problem, problem, summary=None)
+            on_path.add(id(child))
+            stack.append((child, iter(_children(child))))
+            break
+        else:
+            stack.pop()
+            on_path.discard(id(node))
+            total = 1 + sum(size[id(child)] for child in _children(node))
+            if total > limit:
+                problem = f"aliases would expand this to more than {ALIAS_BUDGET:,} extra values"
+                line = node.start_mark.line + first_line
+                raise YamlError(source, line, problem, problem, summary=None)
+            size[id(node)] = total
 
 
 def key_of(tree: yaml.Node, target: yaml.Node) -> str | None:

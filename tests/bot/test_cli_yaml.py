@@ -11,6 +11,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,72 @@ def test_citebot_run_starts_on_a_corpus_with_bad_metadata(tmp_path: Path) -> Non
     assert (tmp_path / "i.cbi").is_file()
     assert "notes.md, line 3: date: 2024-02-30 is not a valid date" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("citebot: error: cannot reach Discord")
+
+
+def bomb(levels: int = 9) -> str:
+    """Return a YAML alias bomb: a few hundred bytes that stand for 9**10 values."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels + 1):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+BOMB_REFUSED = "line 5: aliases would expand this to more than 10,000 extra values"
+
+
+def test_citebot_ask_answers_from_a_corpus_with_alias_bombs(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.md").write_text(f"---\n{bomb()}title: *a9\n---\n{PROSE}", encoding="utf-8")
+    (corpus / "ferry.txt").write_text("The ferry timetable changed in March.\n", encoding="utf-8")
+    (corpus / "sources.yaml").write_text(f"{bomb()}ferry.txt: {{title: *a9}}\n", encoding="utf-8")
+    bounded = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+        "from bot.cli import main; sys.argv[0] = 'citebot'; main()"
+    )
+    argv = ["ask", "lighthouse fog", "--corpus", str(corpus), "--index", str(tmp_path / "i.cbi")]
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", bounded, *argv],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+        check=False,
+    )
+    assert time.monotonic() - started < 60
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "lighthouse" in result.stdout
+    assert "notes.md, line 6: aliases would expand this" in result.stderr
+    assert f"skipped sources.yaml: {BOMB_REFUSED}; no metadata from it" in result.stderr
+
+
+def test_an_alias_bomb_in_the_config_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    config = tmp_path / "citebot.yaml"
+    config.write_text(f"corpus: corpus\nx:\n{bomb()}".replace("\na", "\n  a"), encoding="utf-8")
+    code, out, err = cli("ask", "anything", "--config", str(config))
+    assert code == 2 and out == ""
+    assert err == f"citebot: error: {config}, line 7: aliases would expand this" + (
+        " to more than 10,000 extra values\n"
+    )
+
+
+def test_an_alias_bomb_in_a_question_file_is_exit_2(tmp_path: Path, config_file: Path) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(f"{bomb()}answerable: *a9\n", encoding="utf-8")
+    code, out, err = cli("eval", "questions", str(questions), "--config", str(config_file))
+    assert code == 2 and out == ""
+    assert err == f"citebot: error: {questions}, {BOMB_REFUSED}\n"
+
+
+def test_citebot_run_refuses_a_config_alias_bomb_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "never-used.token")
+    (tmp_path / "corpus").mkdir()
+    config = tmp_path / "citebot.yaml"
+    config.write_text(f"corpus: corpus\n{bomb()}", encoding="utf-8")
+    code = run(["run", "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 2 and "aliases would expand this" in err and err.count("\n") == 1
