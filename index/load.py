@@ -28,6 +28,7 @@ SUFFIXES = {
     ".htm": "html",
 }
 SOURCES_FILE = "sources.yaml"
+SOURCES_MAX_BYTES = 32 << 20  # a larger sources.yaml is not read
 META_KEYS = ("title", "publisher", "date", "url")
 _UNSET = object()
 
@@ -73,26 +74,60 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
                     Skipped(shown_name(relative), "has a name that is not valid UTF-8; rename it")
                 )
                 continue
-            try:
-                # os.walk does not enter linked folders, so only a linked file can lead out
-                # of the corpus; the others need no resolving (which costs a call per folder
-                # of the path, and adds up in a corpus of many files).
-                info = os.lstat(path)
-                if S_ISLNK(info.st_mode):
-                    real = path.resolve(strict=True)
-                    if not real.is_relative_to(real_root):
-                        skipped.append(Skipped(relative, "links outside the corpus folder"))
-                        continue
-                    info = real.stat()
-            except (OSError, RuntimeError) as exc:
-                skipped.append(Skipped(relative, f"cannot be read ({_reason(exc)})"))
-                continue
-            if not S_ISREG(info.st_mode):
-                # A pipe or a device would block the build or never end.
-                skipped.append(Skipped(relative, "is not a regular file"))
-                continue
-            files.append(CorpusFile(path, relative, info.st_size, info.st_mtime_ns))
+            found = _corpus_file(path, relative, real_root)
+            if isinstance(found, Skipped):
+                skipped.append(found)
+            else:
+                files.append(found)
     return files, skipped
+
+
+def _corpus_file(path: Path, relative: str, real_root: Path) -> CorpusFile | Skipped:
+    """Return a file of the corpus as it may be read, or why it may not be."""
+    try:
+        # os.walk does not enter linked folders, so only a linked file can lead out of the
+        # corpus; the others need no resolving (which costs a call per folder of the path,
+        # and adds up in a corpus of many files).
+        info = os.lstat(path)
+        if S_ISLNK(info.st_mode):
+            real = path.resolve(strict=True)
+            if not real.is_relative_to(real_root):
+                return Skipped(relative, "links outside the corpus folder")
+            info = real.stat()
+    except (OSError, RuntimeError) as exc:
+        return Skipped(relative, f"cannot be read ({_reason(exc)})")
+    if not S_ISREG(info.st_mode):
+        # A pipe or a device would block the build or never end.
+        return Skipped(relative, "is not a regular file")
+    return CorpusFile(path, relative, info.st_size, info.st_mtime_ns)
+
+
+def sources_file(root: Path) -> CorpusFile | Skipped | None:
+    """Return the `sources.yaml` of a corpus folder, why it cannot be used, or None if absent.
+
+    It is a corpus file like the documents and follows their rules: a regular file inside the
+    folder, never a pipe, a device or a link leading outside.
+    """
+    path = root / SOURCES_FILE
+    if not os.path.lexists(path):
+        return None
+    return _corpus_file(path, SOURCES_FILE, root.resolve())
+
+
+def read_listing(file: CorpusFile) -> bytes:
+    """Return the bytes of `sources.yaml`, at most SOURCES_MAX_BYTES; raise CorpusError."""
+    try:
+        # Without blocking, in case a pipe took the file's place since it was listed.
+        fd = os.open(file.path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as stream:
+            if not S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise CorpusError("is not a regular file")
+            raw = stream.read(SOURCES_MAX_BYTES + 1)
+    except OSError as exc:
+        raise CorpusError(f"cannot be read ({_reason(exc)})") from exc
+    if len(raw) > SOURCES_MAX_BYTES:
+        raise CorpusError(f"is larger than {SOURCES_MAX_BYTES >> 20} MB")
+    return raw
 
 
 def _walk_error(skipped: list[Skipped], root: Path):  # noqa: ANN202 - os.walk callback
@@ -133,7 +168,7 @@ def read_sources(
     warning when no list is given.
     """
     found: list[Skipped] = []
-    sources = _read_listing(root / SOURCES_FILE, found)
+    sources = _read_listing(root, found)
     if problems is None:
         for problem in found:
             log.warning("skipped %s: %s", problem.path, problem.reason)
@@ -142,16 +177,20 @@ def read_sources(
     return sources
 
 
-def _read_listing(path: Path, problems: list[Skipped]) -> dict[str, dict[str, str | None]]:
+def _read_listing(root: Path, problems: list[Skipped]) -> dict[str, dict[str, str | None]]:
     def note(line: int | None, what: str) -> None:
         problems.append(Skipped(SOURCES_FILE, f"line {line}: {what}" if line else what))
 
-    if not path.exists():
+    file = sources_file(root)
+    if file is None:
+        return {}
+    if isinstance(file, Skipped):
+        problems.append(file)
         return {}
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        note(None, f"cannot be read ({_reason(exc)}); no metadata from it")
+        text = decode(read_listing(file))
+    except CorpusError as exc:
+        note(None, str(exc))
         return {}
     try:
         tree = compose(text, SOURCES_FILE)

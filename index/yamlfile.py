@@ -25,7 +25,9 @@ caught at its node and reported with that node's line and key.
 
 `compose` and `construct` are the two steps on their own, for readers that build part of a
 tree: corpus metadata builds only the keys it uses, one value at a time, so that one bad value
-is refused alone and the rest of the file still counts.
+is refused alone and the rest of the file still counts. `read_text` reads the config and
+question files with a bound on their size, so that one linked to `/dev/zero` is an error and
+not the end of memory (a corpus's `sources.yaml` is read as the corpus files are, in `load`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from index.errors import CitebotError
 
 ALIAS_BUDGET = 10_000  # values that aliases may add to a document beyond its own nodes
+MAX_BYTES = 32 << 20  # a YAML file larger than this is refused unread
 _INT_TAG = "tag:yaml.org,2002:int"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
@@ -81,6 +84,19 @@ class YamlDocument:
 
     data: object  # None for an empty text
     tree: yaml.Node | None
+
+
+def read_text(path: Path, limit: int = MAX_BYTES) -> str:
+    """Return a YAML file's text as UTF-8; raise YamlError when it is over `limit` bytes.
+
+    Raises OSError and UnicodeDecodeError as `Path.read_text` does.
+    """
+    with path.open("rb") as file:
+        raw = file.read(limit + 1)
+    if len(raw) > limit:
+        problem = f"is larger than {limit >> 20} MB"
+        raise YamlError(str(path), None, problem, problem, summary=None)
+    return raw.decode("utf-8")
 
 
 def parse(text: str, source: str | Path, first_line: int = 1) -> YamlDocument:

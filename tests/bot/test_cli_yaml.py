@@ -205,3 +205,90 @@ def test_citebot_run_refuses_a_config_alias_bomb_with_exit_2(
     code = run(["run", "--config", str(config)])
     err = capsys.readouterr().err
     assert code == 2 and "aliases would expand this" in err and err.count("\n") == 1
+
+
+SECRET = "password: hunter2 [unclosed"
+
+
+def corpus_with_sources(folder: Path, make: str) -> Path:
+    """Write a corpus whose sources.yaml is a pipe, a link to /dev/zero or to a file outside."""
+    folder.mkdir()
+    (folder / "notes.txt").write_text(PROSE, encoding="utf-8")
+    sources = folder / "sources.yaml"
+    if make == "fifo":
+        os.mkfifo(sources)
+    elif make == "/dev/zero":
+        sources.symlink_to("/dev/zero")
+    else:
+        outside = folder.parent / "private.yaml"
+        outside.write_text(f"notes.txt:\n  title: Private\n{SECRET}\n", encoding="utf-8")
+        sources.symlink_to(outside)
+    return folder
+
+
+SOURCES_KINDS = {
+    "fifo": "is not a regular file",
+    "/dev/zero": "links outside the corpus folder",
+    "outside": "links outside the corpus folder",
+}
+
+
+@pytest.mark.parametrize(("make", "reason"), SOURCES_KINDS.items(), ids=SOURCES_KINDS)
+@pytest.mark.parametrize("command", [["index", "build"], ["ask", "lighthouse"]])
+def test_citebot_skips_an_unusable_sources_yaml(
+    tmp_path: Path, make: str, reason: str, command: list[str]
+) -> None:
+    corpus = corpus_with_sources(tmp_path / "corpus", make)
+    argv = [*command, "--corpus", str(corpus), "--index", str(tmp_path / "i.cbi")]
+    result = subprocess.run(  # in a process of its own: a blocked read must not hang the suite
+        [sys.executable, "-m", "bot", *argv],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"citebot: warning: skipped sources.yaml: {reason}\n" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Private" not in result.stdout
+
+
+def test_reindex_reports_a_sources_yaml_outside_the_corpus_without_quoting_it(
+    tmp_path: Path,
+) -> None:
+    from bot.config import load_config
+    from bot.library import open_library
+    from bot.render.discord import reindex_embed
+    from bot.session import Desk
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.txt").write_text(PROSE, encoding="utf-8")
+    config = tmp_path / "citebot.yaml"
+    config.write_text("corpus: corpus\nindex: i.cbi\n", encoding="utf-8")
+    (corpus / "sources.yaml").write_text("notes.txt: {title: Harbour}\n", encoding="utf-8")
+    desk = Desk(open_library(load_config(config), notice=lambda m: None))
+    outside = tmp_path / "private.yaml"
+    outside.write_text(f"notes.txt:\n  title: Private\n{SECRET}\n", encoding="utf-8")
+    (corpus / "sources.yaml").unlink()
+    (corpus / "sources.yaml").symlink_to(outside)
+    changes = desk.rebuild(notice=lambda m: None)
+    assert changes.updated == ("notes.txt",)  # its title from sources.yaml is gone
+    assert "sources.yaml: links outside the corpus folder" in changes.warnings
+    embed = reindex_embed(changes).to_dict()
+    shown = repr(embed)
+    assert "links outside the corpus folder" in shown
+    assert "hunter2" not in shown and "Private" not in shown and str(tmp_path) not in shown
+
+
+def test_a_config_or_question_file_linked_to_dev_zero_is_exit_2(
+    tmp_path: Path, config_file: Path
+) -> None:
+    zero = tmp_path / "zero.yaml"
+    zero.symlink_to("/dev/zero")
+    code, out, err = cli("ask", "anything", "--config", str(zero))
+    assert (code, out, err) == (2, "", f"citebot: error: {zero}: is larger than 32 MB\n")
+    code, out, err = cli("eval", "questions", str(zero), "--config", str(config_file))
+    assert (code, out, err) == (2, "", f"citebot: error: {zero}: is larger than 32 MB\n")
