@@ -14,7 +14,7 @@ from index.analyze import ANALYZER_VERSION, Analyzer
 from index.build import Progress, build
 from index.errors import CitebotError, CorpusError, IndexFormatError, IndexSaveError
 from index.fingerprint import file_digest, read_fingerprints
-from index.load import SOURCES_FILE, list_files
+from index.load import SOURCES_FILE, CorpusFile, list_files, sources_file
 from index.search import Searcher
 from index.settings import Settings
 from index.store import IndexData, check_replaceable, load, save
@@ -42,10 +42,9 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
     current: dict[str, tuple[Path, int, int]] = {
         f.relative: (f.path, f.size, f.mtime_ns) for f in files
     }
-    sources = corpus / SOURCES_FILE
-    if sources.is_file():
-        stat = sources.stat()
-        current[SOURCES_FILE] = (sources, stat.st_size, stat.st_mtime_ns)
+    listing = sources_file(corpus)
+    if isinstance(listing, CorpusFile):  # the rule the build fingerprinted it by
+        current[SOURCES_FILE] = (listing.path, listing.size, listing.mtime_ns)
     if set(current) != set(stored):
         added = len(set(current) - set(stored))
         removed = len(set(stored) - set(current))

@@ -38,7 +38,9 @@ from index.load import (
     list_files,
     read_bytes,
     read_document,
+    read_listing,
     read_sources,
+    sources_file,
 )
 from index.model import DocumentInfo
 from index.settings import Settings
@@ -322,7 +324,7 @@ def build(
     started = time.perf_counter()
     analyzer = analyzer or Analyzer()
     files, skipped = list_files(root)
-    sources = read_sources(root)
+    sources = read_sources(root, skipped)
     todo, reuse = _plan(files, sources, previous, settings)
     phases = {"plan": time.perf_counter() - started}
     batches = run_batches(root, todo, sources, settings, analyzer, progress=progress)
@@ -331,12 +333,13 @@ def build(
         progress(0, 0)
 
     fingerprint: list[Fingerprint] = []
-    sources_path = root / SOURCES_FILE
-    if sources_path.is_file():
-        stat = sources_path.stat()
-        fingerprint.append(
-            Fingerprint.of(SOURCES_FILE, stat.st_size, stat.st_mtime_ns, sources_path.read_bytes())
-        )
+    listing = sources_file(root)
+    if isinstance(listing, CorpusFile):
+        try:
+            raw: bytes | None = read_listing(listing)
+        except CorpusError:
+            raw = None
+        fingerprint.append(Fingerprint.of(SOURCES_FILE, listing.size, listing.mtime_ns, raw))
     fresh_entries = {e.path: e for b in batches for e in b.entries}
     fresh_docs = {d.path: (i, j) for i, b in enumerate(batches) for j, d in enumerate(b.documents)}
     fresh_skipped = {s.path: s.reason for b in batches for s in b.skipped}
