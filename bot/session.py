@@ -321,12 +321,14 @@ class Desk:
 
     def _ids(self, prefix: str, channel: int | None) -> Iterator[tuple[str, str]]:
         """Yield (passage id, title) of the passages whose id starts with `prefix`."""
-        head, hash_mark, _ = prefix.partition("#")
         for doc in self.library.searcher(channel).documents():
-            if doc.doc == head if hash_mark else doc.doc.startswith(head):
+            stem = f"{doc.doc}#"  # a name may hold "#" itself: compare whole stems
+            # What is typed has lost the spaces a name may begin with.
+            typed = stem if stem.startswith(prefix) or prefix.startswith(stem) else stem.lstrip()
+            if typed.startswith(prefix) or prefix.startswith(typed):
                 for i in range(1, doc.passages + 1):
-                    pid = f"{doc.doc}#{i}"
-                    if pid.startswith(prefix) and len(pid) <= CHOICE_MAX:
+                    pid = f"{stem}{i}"
+                    if f"{typed}{i}".startswith(prefix) and len(pid) <= CHOICE_MAX:
                         yield pid, doc.title
 
     def documents(self, *, channel: int | None) -> list[DocumentInfo]:

@@ -20,7 +20,8 @@ from index.model import DocumentInfo, Passage, SourceView
 from index.settings import Settings
 from index.store import IndexData, StringTable
 
-_ID = re.compile(r"^(?P<doc>[^#\x00]{1,1000})#(?P<n>[1-9][0-9]{0,8})$")
+# A document name may itself hold "#" (a file called "c#-notes.md"): the number follows the last.
+_ID = re.compile(r"^(?P<doc>[^\x00]{1,8192})#(?P<n>[1-9][0-9]{0,8})$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ class Catalog:
         self.n = len(a["doc_len"])
         self._documents = [DocumentInfo(**d) for d in data.header["documents"]]
         self._doc_index = {d.doc: i for i, d in enumerate(self._documents)}
+        # Discord and shells trim what people paste: " notes#3" must still find " notes".
+        trimmed: dict[str, list[int]] = {}
+        for i, d in enumerate(self._documents):
+            if d.doc != d.doc.strip():
+                trimmed.setdefault(d.doc.strip(), []).append(i)
+        self._trimmed = {name: found[0] for name, found in trimmed.items() if len(found) == 1}
         counts = np.asarray([d.passages for d in self._documents], dtype=np.int64)
         self._doc_start = np.concatenate(([0], np.cumsum(counts)))
 
@@ -83,21 +90,29 @@ class Catalog:
     def locate(self, passage_id: str) -> int:
         """Return the position of a passage id like `doc#3`; raise UnknownPassageError."""
         shown = passage_id if len(passage_id) <= 80 else passage_id[:77] + "..."
-        match = _ID.match(passage_id.strip())
+        match = _ID.match(passage_id) or _ID.match(passage_id.strip())
         if not match:
             raise UnknownPassageError(
                 f"{shown!r} is not a passage id (expected DOC#N, for example {self._example_id()})"
             )
-        index = self._doc_index.get(match["doc"])
+        index = self._document_named(match["doc"])
         if index is None:
-            raise UnknownPassageError(f"no document {match['doc']!r} in this index")
+            raise UnknownPassageError(f"no document {_shown(match['doc'])!r} in this index")
         n = int(match["n"])
         count = self._documents[index].passages
         if n > count:
             raise UnknownPassageError(
-                f"{match['doc']!r} has {count} passage{'s' if count != 1 else ''}; there is no #{n}"
+                f"{_shown(match['doc'])!r} has {count} passage{'s' if count != 1 else ''}; "
+                f"there is no #{n}"
             )
         return int(self._doc_start[index]) + n - 1
+
+    def _document_named(self, name: str) -> int | None:
+        """Return the position of the document called `name`, trimmed or not, or None."""
+        for candidate in (name, name.strip()):
+            if candidate in self._doc_index:
+                return self._doc_index[candidate]
+        return self._trimmed.get(name.strip())
 
     def _example_id(self) -> str:
         return f"{self._documents[0].doc}#1" if self._documents else "notes#1"
@@ -137,3 +152,8 @@ class Catalog:
             build_seconds=header.get("build_seconds"),
             skipped=tuple(f"{path}: {reason}" for path, reason in header.get("skipped", [])),
         )
+
+
+def _shown(name: str) -> str:
+    """Return a document name short enough for a message."""
+    return name if len(name) <= 80 else name[:77] + "..."

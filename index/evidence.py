@@ -27,21 +27,35 @@ CONFLICT_DEPTH = 5  # an answer's first passages compared for differing figures
 
 @dataclass(frozen=True)
 class Wording:
-    """The analyzed terms of a text and its pairs of consecutive terms, for comparison."""
+    """The analyzed terms of a text and its pairs of consecutive terms, for comparison.
+
+    `marks` are the terms of its figures, dates and names (words with a digit, number words,
+    capitalised words): two texts worded alike that give another figure, date or name
+    ("killed 12" / "killed 72", "island 3" / "island 4") say different things.
+    """
 
     terms: frozenset[str]
     pairs: frozenset[tuple[str, str]]
+    marks: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, terms: Sequence[str]) -> Wording:
-        """Return the wording of a sequence of analyzed terms."""
-        return cls(frozenset(terms), frozenset(itertools.pairwise(terms)))
+    def of(cls, terms: Sequence[str], marks: Iterable[str] = ()) -> Wording:
+        """Return the wording of a sequence of analyzed terms and its marked terms."""
+        return cls(frozenset(terms), frozenset(itertools.pairwise(terms)), frozenset(marks))
+
+
+def is_mark(word: str) -> bool:
+    """Tell whether a word states a figure, a date or a name (what near-duplicates must share)."""
+    return any(c.isdigit() for c in word) or word[:1].isupper() or word.lower() in _UNITS
 
 
 def near_duplicate(a: Wording, b: Wording) -> bool:
     """Tell whether two texts say the same thing in nearly the same words."""
     small, large = sorted((len(a.terms), len(b.terms)))
     if not small:
+        return False
+    shorter, longer = (a, b) if len(a.terms) <= len(b.terms) else (b, a)
+    if not shorter.marks <= longer.marks:  # a figure, date or name of one is not in the other
         return False
     common = len(a.terms & b.terms)
     if common / (small + large - common) >= NEAR_JACCARD:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.catalog import Catalog
-from index.evidence import Wording, near_duplicate
+from index.evidence import Wording, is_mark, near_duplicate
 from index.fields import headings
 from index.model import DocumentInfo, Passage
 from index.query import Query
@@ -119,7 +119,11 @@ class Ranker:
         for heading, _ in headings(passage, self.settings):
             matched.update(t for t in self.analyzer.terms(heading) if t in weight)
         first, end = quoted.start, quoted.end
-        wording = Wording.of([t for a, _, terms in tokens if first <= a < end for t in terms])
+        quoted_tokens = [(a, b, terms) for a, b, terms in tokens if first <= a < end]
+        wording = Wording.of(
+            [t for _, _, terms in quoted_tokens for t in terms],
+            [t for a, b, terms in quoted_tokens if is_mark(passage.text[a:b]) for t in terms],
+        )
         kind = query.shape.kind is not None and holds(query.shape.kind, quoted.quote, query.words)
         return Found(
             position,

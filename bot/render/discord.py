@@ -159,7 +159,7 @@ def citation(hit: Hit | SourceView, *, link: bool = True) -> str:
 def _hit_block(hit: Hit, number: int, quote: str) -> str:
     lines = [f"> **[{number}]** {quote}", f"— {citation(hit)}"]
     if hit.also_in:
-        titles = ", ".join(flatten(d.title) for d in hit.also_in)
+        titles = wording.also_reported([flatten(d.title) for d in hit.also_in])
         lines.append(f"-# {wording.ALSO_REPORTED}{fit(titles, 300)}")
     return "\n".join(lines)
 

@@ -8,7 +8,7 @@ verbatim by the renderers, escaped for their surface.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from index.abstain import Reason
 
@@ -37,6 +37,16 @@ NO_MORE = "No more passages for that question."
 UNMATCHED = "No source mentions: "
 DIFFER = "Sources differ on {about}:"
 ALSO_REPORTED = "Also reported by: "
+
+
+ALSO_SHOWN = 5  # documents named in "also reported by"; the rest are counted
+
+
+def also_reported(titles: Sequence[str]) -> str:
+    """Return the titles of the documents a passage was also found in, the first few by name."""
+    named = ", ".join(titles[:ALSO_SHOWN])
+    more = len(titles) - ALSO_SHOWN
+    return f"{named} and {more} more" if more > 0 else named
 
 
 def reason(why: Reason | None) -> str:
