@@ -25,7 +25,7 @@ from index.errors import (
     UnknownPassageError,
 )
 from index.evaluate import EvaluationError
-from index.search import Searcher
+from index.search import QUESTION_MAX, Searcher
 
 EXIT_OK, EXIT_UNSERVED, EXIT_USAGE = 0, 1, 2
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -190,6 +190,11 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
                 ctx.emit(terminal.render_answer(answer, ctx.color) + "\n")
             ctx.out.flush()
         return EXIT_OK
+    if len(question) > QUESTION_MAX:
+        raise UsageError(
+            f"the question is {len(question):,} characters long; ask it in at most "
+            f"{QUESTION_MAX:,} (with -, each line of stdin longer than that is cut)"
+        )
     if not question.strip():
         raise UsageError('the question is empty; ask something, e.g. citebot ask "Who is …?"')
     answer = ctx.searcher().search(question, top_k)

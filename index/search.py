@@ -25,6 +25,8 @@ from index.rank import Found, Ranker
 from index.settings import Settings
 from index.store import IndexData
 
+QUESTION_MAX = 4000  # characters of a question that are searched (a Discord message holds 4,000)
+
 
 class Searcher:
     """Answer questions from a built index."""
@@ -76,7 +78,7 @@ class Searcher:
 
     def search(self, question: str, k: int) -> Answer:
         """Return the top-k passages for a question, or an abstention with the closest ones."""
-        question = question.strip()
+        question = bounded(question.strip())
         if not question:
             return Answer(question, False, (), reason=Reason.EMPTY)
         query = self.parser.parse(question)
@@ -112,3 +114,16 @@ class Searcher:
         """Return a counted noun's term, to compare figures on analyzed nouns."""
         terms = self.analyzer.terms(word)
         return terms[0] if terms else word.lower()
+
+
+def bounded(question: str) -> str:
+    """Return the part of a question that is searched: its first QUESTION_MAX characters.
+
+    Parsing grows faster than the length of a question, so a pasted page is cut (at a word
+    end) rather than allowed to hold a worker for minutes.
+    """
+    if len(question) <= QUESTION_MAX:
+        return question
+    head = question[:QUESTION_MAX]
+    space = head.rfind(" ", QUESTION_MAX // 2)
+    return (head[:space] if space > 0 else head).rstrip()
