@@ -5,9 +5,11 @@ A question goes through the same analyzer as the passages. The words that only f
 the terms it analyzes into (a hyphenated word gives several), plus, when the question holds
 one member of a configured synonym group, the terms of every other member ("Stepanakert" is
 also searched as "Khankendi"). A term weighs log((n + 1) / (df + 0.5)) over the n passages,
-floored at zero; a concept weighs as much as its most informative term that some passage
-holds, so a question is judged on what the sources can match, and a word no passage holds
-("GDP") still counts against coverage.
+floored at zero; a word no passage holds weighs by its frequency in general English
+(`index.english`: "think" little, a rare word or a name as the rarest term); a concept
+weighs as much as its most informative term that some passage holds, so a question is judged
+on what the sources can match, and a word no passage holds ("GDP") still counts against
+coverage.
 
 Words written as names or numbers ("Tokyo", "GDP", "2018") are marked: a question naming
 something no source mentions is not answered with a passage about something else.
@@ -20,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from index import english
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.question import Shape, shape
@@ -75,10 +78,13 @@ class QueryParser:
         backend: Backend,
         passages: int,
         synonyms: Sequence[tuple[str, Sequence[str]]] = (),
+        mean_words: float = 100.0,
     ) -> None:
         self.analyzer = analyzer
         self.backend = backend
         self.passages = passages
+        self.mean_words = mean_words  # running words per passage, for words no passage holds
+        english.load()
         # Each synonym group as the analyzed terms of its members ("Nagorno-Karabakh" is
         # three terms; a member is in a question when all of its terms are).
         self._synonyms = [
@@ -107,9 +113,8 @@ class QueryParser:
                 for term in member:
                     words.setdefault(term, (word, own, name))
         frequencies = self.backend.frequencies(list(words))
-        n = self.passages
         terms = tuple(
-            QueryTerm(term, word, df, max(math.log((n + 1) / (df + 0.5)), 0.0), c, name)
+            QueryTerm(term, word, df, self.weight(word, df), c, name)
             for (term, (word, c, name)), df in zip(words.items(), frequencies, strict=True)
         )
         # A concept weighs as much as its most informative term that some passage holds (or,
@@ -120,6 +125,13 @@ class QueryParser:
             concepts[c] = max([t.weight for t in members if t.df] or [t.weight for t in members])
         lowered = frozenset(w.lower() for w in _WORD.findall(question))
         return Query(question, terms, asked, lowered, concepts)
+
+    def weight(self, word: str, df: int) -> float:
+        """Return a term's idf-like weight; a word no passage holds weighs by general English."""
+        n = self.passages
+        if df:
+            return max(math.log((n + 1) / (df + 0.5)), 0.0)
+        return english.unseen_weight(word, n, self.mean_words)
 
 
 def _is_name(word: str, first: bool) -> bool:

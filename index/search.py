@@ -25,6 +25,7 @@ from index.rank import Found, Ranker
 from index.settings import Settings
 from index.store import IndexData
 
+CHARS_PER_WORD = 6  # characters per running English word, counting the space after it
 QUESTION_MAX = 4000  # characters of a question that are searched (a Discord message holds 4,000)
 
 
@@ -45,7 +46,11 @@ class Searcher:
         self.backend: Backend = backend or IndexBackend(data)
         self.catalog = Catalog(data)
         self.n = self.catalog.n
-        self.parser = QueryParser(self.analyzer, self.backend, self.n, settings.synonyms)
+        # Running words per passage, for the weight of a word no passage holds.
+        mean_words = float(data.arrays["text_off"][-1]) / max(self.n, 1) / CHARS_PER_WORD
+        self.parser = QueryParser(
+            self.analyzer, self.backend, self.n, settings.synonyms, mean_words
+        )
         self.ranker = Ranker(self.catalog, self.backend, self.analyzer, settings)
 
     def documents(self) -> list[DocumentInfo]:
