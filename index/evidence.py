@@ -29,9 +29,9 @@ CONFLICT_DEPTH = 5  # an answer's first passages compared for differing figures
 class Wording:
     """The analyzed terms of a text and its pairs of consecutive terms, for comparison.
 
-    `marks` are the terms of its figures, dates and names (words with a digit, number words,
-    capitalised words): two texts worded alike that give another figure, date or name
-    ("killed 12" / "killed 72", "island 3" / "island 4") say different things.
+    `marks` are its figures, dates and names (numbers, number words, capitalised words): two
+    texts worded alike that give another figure, date or name ("killed 12" / "killed 72",
+    "island 3" / "island 4") say different things.
     """
 
     terms: frozenset[str]
@@ -44,9 +44,13 @@ class Wording:
         return cls(frozenset(terms), frozenset(itertools.pairwise(terms)), frozenset(marks))
 
 
-def is_mark(word: str) -> bool:
-    """Tell whether a word states a figure, a date or a name (what near-duplicates must share)."""
-    return any(c.isdigit() for c in word) or word[:1].isupper() or word.lower() in _UNITS
+def marks_of(text: str) -> frozenset[str]:
+    """Return a text's figures, dates and names, lowercased: what near-duplicates must share."""
+    return frozenset(
+        w.lower()
+        for w in _WORDS.findall(text)
+        if w[0].isdigit() or w[0].isupper() or w.lower() in _UNITS
+    )
 
 
 def near_duplicate(a: Wording, b: Wording) -> bool:
@@ -104,6 +108,7 @@ _NUMBER = re.compile(
     rf"|\b(?:{'|'.join(_UNITS)})\b",
     re.I,
 )
+_WORDS = re.compile(r"\w+")
 _WORD = re.compile(r"[A-Za-z]+(?:[’'-][A-Za-z]+)*")
 _MONTHS = frozenset(
     "january february march april may june july august september october november december"

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.catalog import Catalog
-from index.evidence import Wording, is_mark, near_duplicate
+from index.evidence import Wording, marks_of, near_duplicate
 from index.fields import headings
 from index.model import DocumentInfo, Passage
 from index.query import Query
@@ -39,6 +39,7 @@ from index.snippet import snippet
 
 RERANK_DEPTH = 30  # passages, best first by BM25, that the kind of answer can reorder
 KIND_BONUS = 0.15  # how much a passage's score rises when its quote holds the kind asked for
+SENTENCE_DEPTH = 10  # passages the sentence bonus alone reorders (as good as 30 on SQuAD)
 SENTENCE_BONUS = 0.2  # a question's passage rises by this × the share of its weight in the quote
 FOLD_DEPTH = 480  # passages looked at, at most, to find k that are not near-duplicates
 
@@ -89,7 +90,8 @@ class Ranker:
         head: list[Found] = []
         sentences = SENTENCE_BONUS > 0 and asks(query.text)
         if query.shape.kind is not None or sentences:
-            head = [self._found(n, i, s, query) for n, (i, s) in enumerate(top[:RERANK_DEPTH])]
+            depth = RERANK_DEPTH if query.shape.kind is not None else SENTENCE_DEPTH
+            head = [self._found(n, i, s, query) for n, (i, s) in enumerate(top[:depth])]
             weight = query.weights
             total = sum(weight[t] for t in query.searched) or 1.0
             head = [
@@ -142,8 +144,7 @@ class Ranker:
         first, end = quoted.start, quoted.end
         quoted_tokens = [(a, b, terms) for a, b, terms in tokens if first <= a < end]
         wording = Wording.of(
-            [t for _, _, terms in quoted_tokens for t in terms],
-            [t for a, b, terms in quoted_tokens if is_mark(passage.text[a:b]) for t in terms],
+            [t for _, _, terms in quoted_tokens for t in terms], marks_of(quoted.quote)
         )
         kind = query.shape.kind is not None and holds(query.shape.kind, quoted.quote, query.words)
         in_quote = frozenset(t for _, _, terms in quoted_tokens for t in terms if t in weight)
