@@ -1,4 +1,9 @@
-"""Read a corpus folder: text, Markdown and HTML files with their metadata."""
+"""Read a corpus folder: list its files, and read each through the reader of its format.
+
+The formats themselves live in `index/readers/`, one module each; this module decides which
+files are candidates, which are skipped and why, and how stated metadata (front matter,
+sources.yaml, document properties) combine.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,13 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
 from index.errors import CorpusError
-from index.html import html_blocks
 from index.model import Document, Metadata, doc_name
+from index.readers import BY_SUFFIX, formats, reader_for
 from index.yamlfile import YamlError, parse
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {
-    ".txt": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-}
+SUFFIXES = {suffix: reader.NAME for suffix, reader in BY_SUFFIX.items()}
 SOURCES_FILE = "sources.yaml"
 META_KEYS = ("title", "publisher", "date", "url")
 _UNSET = object()
@@ -58,10 +57,14 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
         folder = Path(dirpath)
         prefix = folder.relative_to(root).as_posix() + "/" if folder != root else ""
         for name in sorted(filenames):
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in SUFFIXES:
+            if name.startswith(".") or (not prefix and name == SOURCES_FILE):
                 continue
             path = folder / name
             relative = prefix + name
+            if os.path.splitext(name)[1].lower() not in SUFFIXES:
+                # Named, not dropped silently: a user who put a file here expects it read.
+                skipped.append(Skipped(shown_name(relative), _unsupported(name)))
+                continue
             if not _valid_name(relative):
                 # An id, a citation and JSON need the name as text; bytes that are not UTF-8
                 # could only be shown escaped, and an escaped name can be another file's.
@@ -89,6 +92,12 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
                 continue
             files.append(CorpusFile(path, relative, info.st_size, info.st_mtime_ns))
     return files, skipped
+
+
+def _unsupported(name: str) -> str:
+    suffix = os.path.splitext(name)[1]
+    what = f"a {suffix} file" if suffix else "a file without an extension"
+    return f"is {what}, not a format citebot reads ({formats()})"
 
 
 def _walk_error(skipped: list[Skipped], root: Path):  # noqa: ANN202 - os.walk callback
@@ -173,23 +182,16 @@ def read_document(
     """Read one corpus file; raise CorpusError when it cannot be used."""
     if raw is None:
         raw = read_bytes(file)
-    text = decode(raw)
-    if not text.strip():
+    reader = reader_for(file.path.suffix)
+    if reader is None:
+        raise CorpusError(f"is not a format citebot reads ({formats()})")
+    found = reader.read(raw, file.relative, _front_matter)
+    if not found.blocks:
         raise CorpusError("is empty")
-    kind = SUFFIXES[file.path.suffix.lower()]
-    lines = tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    if lines and lines[-1] == "":
-        lines = lines[:-1]
-    front: dict[str, str | None] = {}
-    body_start = 0
-    blocks: tuple[tuple[int, str, str], ...] = ()
-    if kind == "markdown":
-        front, body_start = _front_matter(lines, file.relative)
-    elif kind == "html":
-        html_meta, blocks = html_blocks(text)
-        front = {k: v for k, v in html_meta.items() if v}
+    front = found.front
     listed = sources.get(file.relative, {})
     # Front matter wins over sources.yaml; a key set to null in either means "unknown".
+    # Document properties (PDF, Word) come last: a template often fills them in.
     merged: dict[str, object] = {}
     for key in META_KEYS:
         value: object = _UNSET
@@ -198,37 +200,23 @@ def read_document(
         elif key in listed:
             value = listed[key]
         merged[key] = value
-    meta = Metadata(**{k: (None if v is _UNSET else v) for k, v in merged.items()})
     explicit = frozenset(k for k, v in merged.items() if v is not _UNSET)
+    for key, value in found.properties.items():
+        if merged.get(key, _UNSET) is _UNSET and value:
+            merged[key] = value
+    meta = Metadata(**{k: (None if v is _UNSET else v) for k, v in merged.items()})
     doc = Document(
         doc=doc_name(Path(file.relative)),
         path=file.relative,
-        lines=lines,
         meta=meta,
-        kind=kind,
-        body_start=body_start,
-        blocks=blocks,
+        kind=reader.NAME,
+        blocks=found.blocks,
         stated=explicit,
+        first_line_title=found.first_line_title,
+        encoding=found.encoding,
+        pages=found.pages,
     )
     return doc
-
-
-def decode(raw: bytes) -> str:
-    """Decode file bytes as UTF-8 (or UTF-16 with a BOM); raise CorpusError otherwise."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise CorpusError("is not valid UTF-16") from exc
-    if b"\x00" in raw[:8192]:
-        raise CorpusError("looks binary")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"is not valid UTF-8 (byte {exc.start})") from exc
-    if "\x00" in text:
-        raise CorpusError("looks binary")
-    return text
 
 
 def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | None], int]:

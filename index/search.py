@@ -29,7 +29,7 @@ from index.evidence import (
     figures,
     near_duplicate,
 )
-from index.model import Answer, Claim, Conflict, DocumentInfo, Hit, Passage, SourceView
+from index.model import KINDS, Answer, Claim, Conflict, DocumentInfo, Hit, Passage, SourceView
 from index.question import Shape, holds, shape
 from index.sentences import sentence_spans
 from index.settings import Settings
@@ -163,6 +163,8 @@ class Searcher:
             paragraph=int(a["p_par"][i]),
             lines=(first, last),
             text=bytes(a["text_blob"][start:end]).decode("utf-8"),
+            page=int(a["p_page"][i]) or None,
+            kind=KINDS[int(a["p_kind"][i])],
         )
 
     def locate(self, passage_id: str) -> int:
@@ -223,6 +225,7 @@ class Searcher:
             else None,
             "build_seconds": header.get("build_seconds"),
             "skipped": [f"{path}: {reason}" for path, reason in header.get("skipped", [])],
+            "encodings": {d.path: d.encoding for d in self._documents if d.encoding},
         }
 
     # -- Questions --------------------------------------------------------------------------
