@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from index.readers import html, markdown, text
+from index.readers import docx, html, markdown, pdf, rst, text
 
-READERS: tuple[ModuleType, ...] = (text, markdown, html)
+READERS: tuple[ModuleType, ...] = (text, markdown, html, pdf, docx, rst)
 BY_SUFFIX: dict[str, ModuleType] = {s: r for r in READERS for s in r.SUFFIXES}
 
 
