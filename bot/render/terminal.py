@@ -199,6 +199,9 @@ def render_stats(stats: dict[str, object]) -> str:
         if isinstance(value, list):
             lines.append(f"{key + ':':<{width}}{len(value)}")
             lines.extend(f"{'':<{width}}{item}" for item in value)
+        elif isinstance(value, dict):  # file → detected encoding
+            lines.append(f"{key + ':':<{width}}{len(value)}")
+            lines.extend(f"{'':<{width}}{name}: {item}" for name, item in value.items())
         else:
             lines.append(f"{key + ':':<{width}}{value}")
     return plain("\n".join(lines) + "\n")

@@ -137,6 +137,14 @@ def test_skipped_files_are_named_once_with_their_reasons(
     assert "scan.pdf: is a PDF without a text layer" in out.getvalue()
 
 
+def test_index_stats_lists_detected_encodings(mixed: Path, tmp_path: Path) -> None:
+    config = tmp_path / "citebot.yaml"
+    config.write_text(f"corpus: {mixed}\nindex: index.cbi\n", encoding="utf-8")
+    out = io.StringIO()
+    assert run(["index", "stats", "--config", str(config)], out, io.StringIO()) == 0
+    assert "marche.txt: latin-1" in out.getvalue() and "museum.txt: cp1252" in out.getvalue()
+
+
 def test_nothing_to_index_lists_the_formats(mixed: Path, tmp_path: Path) -> None:
     (tmp_path / "only").mkdir()
     (tmp_path / "only" / "scan.pdf").write_bytes((mixed / "scan.pdf").read_bytes())
