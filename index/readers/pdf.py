@@ -10,10 +10,12 @@ pypdf reports each run of text with its position; the runs are joined as pypdf's
 From the positions:
 
 - lines are grouped into paragraphs: a new one starts where the gap to the previous line is
-  wider than the usual line spacing, the text moves up (the next column) or the font size
-  changes; a line set in a larger font than the body is a heading;
+  wider than the usual line spacing, the text moves up (the next column), the font size
+  changes or a list item begins ("• ", "1. "); a line set in a larger font than the body is a
+  heading;
 - running headers and footers are the top and bottom lines that repeat, digits aside, on many
-  pages; they and bare page numbers ("7", "Page 7 of 30", "vii") are page furniture, dropped;
+  pages (or three at least, as a chapter's running head does); they and bare page numbers
+  ("7", "Page 7 of 30", "vii") are page furniture, dropped;
 - a word hyphenated at a line end is joined ("recom-" + "mendation" → "recommendation"), the
   line break moved after it so line numbers still count the page's lines.
 
@@ -41,9 +43,11 @@ SUFFIXES = (".pdf",)
 PARAGRAPH_GAP = 1.45  # a gap this many times the usual line spacing starts a paragraph
 HEADING_SIZE = 1.12  # a line in a font this much larger than the body's is a heading
 FURNITURE_SHARE = 0.4  # a top or bottom line repeated on this share of the pages is furniture
+FURNITURE_PAGES = 3  # ... or on this many pages
 EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be furniture
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?(?:#|[ivxlc]+)(?:\s*(?:of|/)\s*#)?$", re.I)
 _DIGITS = re.compile(r"\d+")
+_BULLET = re.compile(r"^(?:[•▪◦‣∙·*–-]|\d{1,3}[.)])\s")
 _HYPHENATED = re.compile(r"[^\W\d_]-$")
 _FILE_TITLE = re.compile(r"\.\w{2,4}$|^Microsoft Word - |^untitled", re.I)
 
@@ -96,28 +100,32 @@ def _page_lines(page: object) -> list[_Line]:
     """Return the lines of text on a page with their position and font size, in text order."""
     lines: list[_Line] = []
     parts: list[str] = []
-    where: list[tuple[float, float, float] | None] = [None]
+    where: list[tuple[float, float] | None] = [None]
+    sizes: Counter[float] = Counter()  # characters of the line by font size
 
     def end_line() -> None:
         text = "".join(parts).strip()
         parts.clear()
         if text and where[0] is not None:
-            x, y, size = where[0]
-            lines.append(_Line(text, x, y, size, len(lines) + 1))
+            x, y = where[0]
+            # The size most of the line is set in: a bullet or a symbol may use another font.
+            lines.append(_Line(text, x, y, sizes.most_common(1)[0][0], len(lines) + 1))
         where[0] = None
+        sizes.clear()
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
         if not text:
             return
-        pieces = text.split("\n")
-        for k, piece in enumerate(pieces):
+        for k, piece in enumerate(text.split("\n")):
             if k:
                 end_line()
-            if piece.strip() and where[0] is None:
-                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            if piece.strip():
+                if where[0] is None:
+                    x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                    y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                    where[0] = (x, y)
                 scale = (abs(tm[3]) or abs(tm[0]) or 1.0) * (abs(cm[3]) or abs(cm[0]) or 1.0)
-                where[0] = (x, y, float(size) * scale)
+                sizes[round(float(size) * scale, 1)] += len(piece.strip())
             parts.append(piece)
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
@@ -155,7 +163,8 @@ def _furniture(pages: list[list[_Line]]) -> set[str]:
         by_height = sorted(lines, key=lambda line: -line.y)
         edges = by_height[:EDGE_LINES] + by_height[-EDGE_LINES:]
         counts.update({_shape(line.text) for line in edges})
-    needed = max(2, FURNITURE_SHARE * sum(1 for lines in pages if lines))
+    # On many pages, or on three at least: a chapter's running head repeats only in the chapter.
+    needed = max(2, min(FURNITURE_PAGES, FURNITURE_SHARE * sum(1 for lines in pages if lines)))
     return {shape for shape, n in counts.items() if n >= needed}
 
 
@@ -176,6 +185,7 @@ def _blocks(pages: list[list[_Line]]) -> tuple[Block, ...]:
         {round(line.size, 1) for lines in pages for line in lines if _heading(line, body)},
         reverse=True,
     )
+    spacings = _spacings(pages)
     blocks: list[Block] = []
     for page_no, lines in enumerate(pages, start=1):
         edges = {id(line) for line in sorted(lines, key=lambda line: -line.y)[:EDGE_LINES]}
@@ -188,9 +198,13 @@ def _blocks(pages: list[list[_Line]]) -> tuple[Block, ...]:
                 and (_shape(line.text) in furniture or _PAGE_NUMBER.match(_shape(line.text)))
             )
         ]
-        for run in _paragraphs(kept, body):
+        for run in _paragraphs(kept, body, spacings):
             first = run[0]
-            if _heading(first, body) and len(run) <= 3:
+            if _BULLET.match(first.text):
+                blocks.append(
+                    Block(first.number, run[-1].number, _join(run), "item", "list", page_no)
+                )
+            elif _heading(first, body) and len(run) <= 3:
                 level = heading_sizes.index(round(first.size, 1)) + 1
                 text = " ".join(line.text for line in run)
                 blocks.append(
@@ -205,22 +219,37 @@ def _heading(line: _Line, body: float) -> bool:
     return body > 0 and line.size >= body * HEADING_SIZE and len(line.text.split()) <= 16
 
 
-def _paragraphs(lines: list[_Line], body: float) -> list[list[_Line]]:
-    """Group a page's lines into paragraphs by spacing, columns and font size."""
-    gaps = [
-        a.y - b.y for a, b in itertools.pairwise(lines) if a.y > b.y and abs(a.size - b.size) < 0.5
-    ]
-    spacing = statistics.median(gaps) if gaps else 0.0
+def _spacings(pages: list[list[_Line]]) -> dict[float, float]:
+    """Return the usual line spacing of each font size: the lower quartile of its line gaps.
+
+    Measured over the whole document, so that a page of one-line paragraphs, whose every gap
+    is a paragraph gap, still tells lines from paragraphs.
+    """
+    gaps: dict[float, list[float]] = {}
+    for lines in pages:
+        for a, b in itertools.pairwise(lines):
+            if a.y > b.y and abs(a.size - b.size) < 0.5:
+                gaps.setdefault(round(a.size, 1), []).append(a.y - b.y)
+    return {
+        size: statistics.quantiles(found, n=4)[0] if len(found) >= 4 else min(found)
+        for size, found in gaps.items()
+    }
+
+
+def _paragraphs(lines: list[_Line], body: float, spacings: dict[float, float]) -> list[list[_Line]]:
+    """Group a page's lines into paragraphs by spacing, columns, font size and list items."""
     runs: list[list[_Line]] = []
     for line in lines:
         if runs:
             previous = runs[-1][-1]
             gap = previous.y - line.y
+            spacing = spacings.get(round(previous.size, 1), 0.0)
             same = (
                 gap > 0
                 and abs(previous.size - line.size) < 0.5
                 and (not spacing or gap <= spacing * PARAGRAPH_GAP)
                 and _heading(previous, body) == _heading(line, body)
+                and not _BULLET.match(line.text)  # a list item starts a block of its own
             )
             if same:
                 runs[-1].append(line)

@@ -213,3 +213,24 @@ def test_every_reader_is_registered_once() -> None:
     assert readers.reader_for(".doc") is None
     suffixes = [s for r in readers.READERS for s in r.SUFFIXES]
     assert len(suffixes) == len(set(suffixes))
+
+
+def test_pdf_list_items_and_chapter_running_heads(tmp_path: Path) -> None:
+    pages = [
+        [
+            ("p", "Running head of a chapter"),
+            ("p", f"Page {n} says: {CHANNEL}"),
+            ("p", f"- First item of list {n}.\n- Second item of list {n}."),
+            ("p", f"The closing words of page {n} come after its list of items."),
+        ]
+        for n in ("one", "two", "three")
+    ]
+    path = write_pdf(tmp_path / "list.pdf", pages, page_numbers=False)
+    blocks = pdf.read(path.read_bytes(), "list.pdf", NO_FRONT).blocks
+    assert not any(b.text == "Running head of a chapter" for b in blocks)  # on 3 of 3 pages
+    items = [b for b in blocks if b.kind == "list"]
+    assert [b.text for b in items[:2]] == [
+        "- First item of list one.",
+        "- Second item of list one.",
+    ]
+    assert all(b.marked == "item" for b in items) and len(items) == 6
