@@ -25,7 +25,7 @@ from index.errors import (
     UnknownPassageError,
 )
 from index.evaluate import EvaluationError
-from index.search import Searcher
+from index.search import QUESTION_MAX, Searcher
 
 EXIT_OK, EXIT_UNSERVED, EXIT_USAGE = 0, 1, 2
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -190,6 +190,11 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
                 ctx.emit(terminal.render_answer(answer, ctx.color) + "\n")
             ctx.out.flush()
         return EXIT_OK
+    if len(question) > QUESTION_MAX:
+        raise UsageError(
+            f"the question is {len(question):,} characters long; ask it in at most "
+            f"{QUESTION_MAX:,} (with -, each line of stdin longer than that is cut)"
+        )
     if not question.strip():
         raise UsageError('the question is empty; ask something, e.g. citebot ask "Who is …?"')
     answer = ctx.searcher().search(question, top_k)
@@ -240,15 +245,16 @@ def cmd_index(args: argparse.Namespace, ctx: Context) -> int:
         searcher = ctx.searcher(force=True, must_save=True)  # "indexed" means saved
         stats = searcher.stats()
         ctx.notice(
-            f"indexed {stats['documents']} documents, {stats['passages']} passages "
-            f"in {stats['build_seconds']} s → {ctx.index_path}"
+            f"indexed {stats.documents} documents, {stats.passages} passages "
+            f"in {stats.build_seconds} s → {ctx.index_path}"
         )
         return EXIT_OK
-    stats = dict(ctx.searcher().stats(), index=str(ctx.index_path), corpus=str(ctx.corpus))
+    shown = ctx.searcher().stats().to_dict()
+    shown.update(index=str(ctx.index_path), corpus=str(ctx.corpus))
     if getattr(args, "json", False):
-        ctx.emit_json(stats)
+        ctx.emit_json(shown)
     else:
-        ctx.emit(terminal.render_stats(stats))
+        ctx.emit(terminal.render_stats(shown))
     return EXIT_OK
 
 
@@ -279,7 +285,10 @@ def cmd_chat(args: argparse.Namespace, ctx: Context) -> int:
     library = open_library(
         ctx.config, ctx.corpus, ctx.index_path, notice=ctx.notice, progress=_progress(ctx.err)
     )
-    desk = Desk(library, feedback=feedback_log(ctx.config.feedback_path))
+    desk = Desk(
+        library,
+        feedback=feedback_log(ctx.config.feedback_path, max_mb=ctx.config.answers.feedback_max_mb),
+    )
     chat = Chat(desk, channel=args.channel, color=ctx.color)
     interactive = sys.stdin.isatty() and ctx.out.isatty()
     run_chat(chat, _prompted() if interactive else sys.stdin, ctx.out, intro=interactive)

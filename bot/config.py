@@ -26,7 +26,7 @@ from pydantic import (
 from bot.commands import COMMANDS, CommandOptions
 from index.errors import CitebotError
 from index.settings import ChunkSettings, NonNegative, Settings, Share, Variant, Weight, problem
-from index.yamlfile import YamlError, duplicate_key, line_of, parse
+from index.yamlfile import YamlError, duplicate_key, line_of, parse, read_text
 
 DEFAULT_NAME = "citebot.yaml"
 
@@ -210,6 +210,7 @@ class AnswersConfig(_Section):
     ephemeral: bool = False  # /ask answers visible only to the asker
     cooldown: CooldownConfig = CooldownConfig()
     feedback: str | None = ".citebot/feedback.jsonl"  # JSON Lines of votes; null: keep none
+    feedback_max_mb: float = Field(10.0, gt=0, le=100_000)  # rotated past this size
 
 
 class ConfigFile(_Section):
@@ -354,11 +355,13 @@ def load_config(explicit: Path | None = None) -> Config:
     if path is None:
         return _checked(Config(ConfigFile(), None, BUNDLED), None)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from exc
+    except YamlError as exc:
+        raise ConfigError(str(exc)) from exc
     try:
         document = parse(text, path)
     except YamlError as exc:
@@ -423,13 +426,19 @@ def _check_channels(config: Config, tree: yaml.Node | None) -> None:
 
 
 def _describe(path: Path, exc: ValidationError, tree: yaml.Node | None) -> str:
-    error = exc.errors()[0]
-    loc = tuple(str(p) for p in error["loc"])
-    key = ".".join(loc) or "(top level)"
-    message = problem(error)
-    more = len(exc.errors()) - 1
-    extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{path}{_line_of(tree, loc)}: {key}: {message}{extra}"
+    """Return every problem of the file, each naming its line and key; one problem on one line."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(str(p) for p in error["loc"])
+        key = ".".join(loc) or "(top level)"
+        problems.append(
+            (line_of(tree, loc) or 0, f"{path}{_line_of(tree, loc)}: {key}: {problem(error)}")
+        )
+    problems.sort(key=lambda item: item[0])
+    if len(problems) == 1:
+        return problems[0][1]
+    listed = "".join(f"\n  {text}" for _, text in problems)
+    return f"{path} has {len(problems)} problems:{listed}"
 
 
 def _line_of(tree: yaml.Node | None, loc: tuple[str, ...]) -> str:

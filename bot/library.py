@@ -116,10 +116,7 @@ def compare(old: Library, new: Library, seconds: float = 0.0) -> Changes:
             elif old_docs[path] != doc or _file_changed(old_files.get(path), new_files.get(path)):
                 updated.append(prefix + _label(doc))
         removed.extend(prefix + _label(d) for p, d in old_docs.items() if p not in new_docs)
-        stats = searcher.stats()
-        skipped = stats.get("skipped")
-        if isinstance(skipped, list):
-            warnings.extend(f"{prefix}{item}" for item in skipped)
+        warnings.extend(f"{prefix}{item}" for item in searcher.stats().skipped)
     for folder, searcher in old.searchers.items():
         if folder not in new.searchers:
             removed.extend(f"{folder.name}/{_label(d)}" for d in searcher.documents())

@@ -9,18 +9,37 @@ index they started with.
 Questions the sources do not answer are written to the feedback log here, not by a surface, so
 Discord and `citebot chat` log the same; a log that cannot be written costs a warning, never the
 answer.
+
+Buttons under an answer carry its token and, for "More", how many passages were shown. A click
+is served only when it is one the desk could have issued: `issued` checks the token is
+remembered, the button kind fits the answer (votes and "More" on answers, "closest passages" on a
+weak match), the channel is the answer's, and the offset is one a "More" button was issued at.
+"More" pages through at most `MORE_LIMIT` passages, so no click asks for more work than a
+question does, whatever its custom id says.
+
+Votes are remembered with the answer they are on, for as long as the answer is: a vote is
+written once per user and answer, and a change of mind writes one line that replaces the last
+(see `bot/feedback.py` for why the log is never rewritten). A vote on a forgotten answer is
+refused anyway, so the memory of votes lasts exactly as long as votes can be cast.
+
+What a rebuild reports goes to people in a chat, not to the machine's owner: absolute paths in it
+are shown relative to the config's folder or to a corpus folder (`corpus/sources.yaml`, not
+`/home/…/corpus/sources.yaml`); the full text goes to the log.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from bot.config import Config, load_config
@@ -36,6 +55,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _NUMBER = re.compile(r"^\s*\[?#?(\d{1,4})\]?\s*$")
+MORE_LIMIT = 50  # "More" pages through at most this many passages of an answer
 SUGGESTIONS = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_MAX = 100  # ... each name and value at most 100 characters
 
@@ -61,6 +81,24 @@ class Recent(Generic[K, V]):
         with self._lock:
             return self._items.get(key)
 
+    def update(self, key: K, change: Callable[[V], V]) -> None:
+        """Replace the value under `key` by `change(value)`, if it is still remembered."""
+        with self._lock:
+            if key in self._items:
+                self._items[key] = change(self._items[key])
+
+
+class Button(StrEnum):
+    """The kinds of button the desk issues under an answer (the `<action>` of a custom id)."""
+
+    MORE = "more"
+    CLOSEST = "closest"
+    VOTE = "vote"
+
+
+class ForgedClick(Exception):
+    """A click on a button the bot never issued: wrong kind, channel or offset for the answer."""
+
 
 @dataclass(frozen=True)
 class Record:
@@ -71,6 +109,9 @@ class Record:
     channel: int | None
     hits: tuple[Hit, ...]  # the passages the answer showed
     answered: bool
+    reason: Reason | None = None
+    more_at: frozenset[int] = field(default=frozenset())  # offsets of issued "More" buttons
+    votes: tuple[tuple[int, str], ...] = ()  # (user, vote): each user's latest vote on it
 
 
 @dataclass(frozen=True)
@@ -94,6 +135,7 @@ class Desk:
         self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
         self._records: Recent[str, Record] = Recent(memory)
         self._rebuild_lock = threading.Lock()
+        self._vote_lock = threading.Lock()
 
     @property
     def config(self) -> Config:
@@ -112,13 +154,23 @@ class Desk:
         library = self.library
         answer = _checked(library, channel, library.searcher(channel).search(question, self.top_k))
         token = secrets.token_hex(6)
-        record = Record(token, answer.question, channel, answer.hits, answer.answered)
+        shown = len(answer.hits)
+        more = answer.answered and shown >= self.top_k and shown < MORE_LIMIT
+        record = Record(
+            token,
+            answer.question,
+            channel,
+            answer.hits,
+            answer.answered,
+            answer.reason,
+            frozenset({shown}) if more else frozenset(),
+        )
         self._records.put(token, record)
         if answer.hits:
             self._last.put((channel, user), answer.hits)
         if not answer.answered and answer.reason != Reason.EMPTY:
             self._log_unanswered(answer, channel=channel, user=user)
-        return Posted(answer, 1, token, answer.answered and len(answer.hits) >= self.top_k)
+        return Posted(answer, 1, token, more)
 
     def _log_unanswered(self, answer: Answer, *, channel: int | None, user: int) -> None:
         if self.feedback is None:
@@ -138,25 +190,66 @@ class Desk:
         """Return the posted answer with this token, if it is still remembered."""
         return self._records.get(token)
 
-    def vote(self, token: str, vote: str, *, user: int) -> bool:
-        """Log a vote ("up" or "down") on an answer; False when forgotten or no log is kept."""
-        record = self._records.get(token)
-        if record is None or self.feedback is None:
-            return False
-        self.feedback.vote(
-            question=record.question,
-            passages=[hit.passage.id for hit in record.hits],
-            user_id=user,
-            vote=vote,
-            channel=record.channel,
-        )
-        return True
+    def issued(
+        self, token: str, button: Button, *, channel: int | None, shown: int = 0
+    ) -> Record | None:
+        """Return the answer a click is for; None when forgotten, ForgedClick when never issued.
 
-    def more(self, token: str, shown: int, *, user: int) -> Posted | None:
-        """Return the passages after the first `shown` of an answer, or None if forgotten."""
+        `shown` is the offset of a "More" button: the number of passages shown above it.
+        """
         record = self._records.get(token)
         if record is None:
             return None
+        if record.channel != channel:
+            raise ForgedClick(f"answer {token} was posted in another channel")
+        if button is Button.MORE:
+            fits = record.answered and shown in record.more_at
+        elif button is Button.CLOSEST:
+            fits = not record.answered and record.reason == Reason.WEAK_MATCH and bool(record.hits)
+        else:
+            fits = record.answered and self.feedback is not None
+        if not fits:
+            raise ForgedClick(f"answer {token} has no {button} button at {shown}")
+        return record
+
+    def vote(self, token: str, vote: str, *, user: int) -> bool:
+        """Log a user's vote on an answer once; False when forgotten or no log is kept.
+
+        The same vote again writes nothing; a change of mind writes a line replacing the last.
+        """
+        if self.feedback is None:
+            return False
+        with self._vote_lock:  # one user's clicks must not both see "no vote yet"
+            record = self._records.get(token)
+            if record is None:
+                return False
+            previous = dict(record.votes).get(user)
+            if previous == vote:
+                return True
+            self.feedback.vote(
+                question=record.question,
+                passages=[hit.passage.id for hit in record.hits],
+                user_id=user,
+                vote=vote,
+                channel=record.channel,
+                answer=token,
+                replaces=previous,
+            )
+            votes = (*((u, v) for u, v in record.votes if u != user), (user, vote))
+            self._records.update(token, lambda r: replace(r, votes=votes))
+        return True
+
+    def more(self, token: str, shown: int, *, user: int) -> Posted | None:
+        """Return the passages after the first `shown` of an answer, or None if forgotten.
+
+        Only an offset a "More" button was issued at is searched; any other gets an empty page.
+        """
+        record = self._records.get(token)
+        if record is None:
+            return None
+        if shown not in record.more_at:
+            empty = Answer(record.question, record.answered, (), record.reason)
+            return Posted(empty, shown + 1, token, False)
         k = self.top_k
         library = self.library
         answer = library.searcher(record.channel).search(record.question, shown + k)
@@ -167,7 +260,11 @@ class Desk:
             c for c in answer.conflicts if all(claim.rank > shown for claim in c.claims)
         )
         page = replace(answer, hits=hits, conflicts=conflicts)
-        return Posted(_checked(library, record.channel, page), shown + 1, token, len(hits) >= k)
+        after = shown + len(hits)
+        more = len(hits) >= k and after < MORE_LIMIT
+        if more:
+            self._records.update(token, lambda r: replace(r, more_at=r.more_at | {after}))
+        return Posted(_checked(library, record.channel, page), shown + 1, token, more)
 
     def closest(self, token: str, *, user: int) -> Posted | None:
         """Return the closest passages of an answer that was not found, or None if forgotten."""
@@ -224,12 +321,14 @@ class Desk:
 
     def _ids(self, prefix: str, channel: int | None) -> Iterator[tuple[str, str]]:
         """Yield (passage id, title) of the passages whose id starts with `prefix`."""
-        head, hash_mark, _ = prefix.partition("#")
         for doc in self.library.searcher(channel).documents():
-            if doc.doc == head if hash_mark else doc.doc.startswith(head):
+            stem = f"{doc.doc}#"  # a name may hold "#" itself: compare whole stems
+            # What is typed has lost the spaces a name may begin with.
+            typed = stem if stem.startswith(prefix) or prefix.startswith(stem) else stem.lstrip()
+            if typed.startswith(prefix) or prefix.startswith(typed):
                 for i in range(1, doc.passages + 1):
-                    pid = f"{doc.doc}#{i}"
-                    if pid.startswith(prefix) and len(pid) <= CHOICE_MAX:
+                    pid = f"{stem}{i}"
+                    if f"{typed}{i}".startswith(prefix) and len(pid) <= CHOICE_MAX:
                         yield pid, doc.title
 
     def documents(self, *, channel: int | None) -> list[DocumentInfo]:
@@ -249,19 +348,25 @@ class Desk:
             old = self.library
             started = time.perf_counter()
             overridden = old.corpus != old.config.corpus  # a folder given on the command line
+            configs = [old.config]
             try:
                 config = reload() if reload else reload_config(old.config)
+                configs.append(config)
                 corpus = old.corpus if overridden else None
                 index = old.index if overridden else None
                 new = open_library(config, corpus, index, notice=notice)
             except CitebotError as exc:
-                raise RebuildRefused(str(exc)) from exc
+                log.warning("not rebuilt: %s", exc)
+                folders = _rebuild_folders(configs, [old])
+                raise RebuildRefused(shown_paths(str(exc), **folders)) from exc
             self.library = new
             changes = compare(old, new, time.perf_counter() - started)
+            folders = _rebuild_folders(configs, [old, new])
+            warnings = tuple(shown_paths(w, **folders) for w in changes.warnings)
             if _restart_needed(old.config, new.config):
                 note = "Changes to commands, guilds or the cooldown take effect after a restart."
-                changes = replace(changes, warnings=(*changes.warnings, note))
-            return changes
+                warnings = (*warnings, note)
+            return replace(changes, warnings=warnings)
         finally:
             self._rebuild_lock.release()
 
@@ -283,6 +388,56 @@ def _restart_needed(old: Config, new: Config) -> bool:
         != after.discord.model_copy(update={"channels": []})
         or before.answers.cooldown != after.answers.cooldown
     )
+
+
+def shown_paths(text: str, *, configs: Iterable[Path], corpora: Iterable[Path]) -> str:
+    """Return `text` with absolute paths made relative to a config folder or a corpus folder.
+
+    What is under a config folder is shown relative to it (`citebot.yaml`, `corpus/sources.yaml`);
+    what is under a corpus folder elsewhere, from that folder's name (`handbook/sources.yaml` for
+    `/srv/handbook/sources.yaml`). Other text is left as it is.
+    """
+    config_forms = {form for folder in configs for form in _forms(folder)}
+    labels = {form: "" for form in config_forms}
+    for folder in corpora:
+        for form in _forms(folder):
+            if not any(_under(form, c) for c in config_forms):
+                labels.setdefault(form, folder.name)
+    if not labels:
+        return text
+    sep = re.escape(os.sep)
+    names = "|".join(re.escape(form) for form in sorted(labels, key=len, reverse=True))
+    # A folder's own path ends where a path would: at a separator, a space, punctuation, the end.
+    pattern = re.compile(rf"({names})(?:({sep})|(?=$|[\s:,;)\]'\"`]|\.(?:\s|$)))")
+
+    def relabel(match: re.Match[str]) -> str:
+        label = labels[match[1]]
+        if match[2]:
+            return label + match[2] if label else ""
+        return label or "."
+
+    return pattern.sub(relabel, text)
+
+
+def _forms(folder: Path) -> set[str]:
+    """Return the ways a folder's absolute path may be written (as given, and resolved)."""
+    forms = {str(folder), str(folder.resolve())}
+    return {f for f in forms if Path(f).is_absolute() and Path(f) != Path(f).parent}
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _rebuild_folders(
+    configs: Iterable[Config], libraries: Iterable[Library]
+) -> dict[str, list[Path]]:
+    """Return the config folders and corpus folders a rebuild's report may name."""
+    configs = list(configs)
+    corpora = [folder for library in libraries for folder in library.corpora()]
+    corpora += [c.corpus for c in configs] + [ch.corpus for c in configs for ch in c.channels()]
+    folders = [f for c in configs if c.path is not None for f in (c.base, c.path.absolute().parent)]
+    return {"configs": folders, "corpora": corpora}
 
 
 def reload_config(config: Config) -> Config:

@@ -14,7 +14,7 @@ from index.analyze import ANALYZER_VERSION, Analyzer
 from index.build import Progress, build
 from index.errors import CitebotError, CorpusError, IndexFormatError, IndexSaveError
 from index.fingerprint import file_digest, read_fingerprints
-from index.load import SOURCES_FILE, list_files
+from index.load import SOURCES_FILE, CorpusFile, list_files, sources_file
 from index.search import Searcher
 from index.settings import Settings
 from index.store import IndexData, check_replaceable, load, save
@@ -42,14 +42,17 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
     current: dict[str, tuple[Path, int, int]] = {
         f.relative: (f.path, f.size, f.mtime_ns) for f in files
     }
-    sources = corpus / SOURCES_FILE
-    if sources.is_file():
-        stat = sources.stat()
-        current[SOURCES_FILE] = (sources, stat.st_size, stat.st_mtime_ns)
+    listing = sources_file(corpus)
+    if isinstance(listing, CorpusFile):  # the rule the build fingerprinted it by
+        current[SOURCES_FILE] = (listing.path, listing.size, listing.mtime_ns)
     if set(current) != set(stored):
         added = len(set(current) - set(stored))
         removed = len(set(stored) - set(current))
-        return f"files were added ({added}) or removed ({removed})"
+        return " and ".join(
+            f"{_files(n)} {'was' if n == 1 else 'were'} {what}"
+            for n, what in ((added, "added"), (removed, "removed"))
+            if n
+        )
     for relative, (path, size, mtime_ns) in current.items():
         try:
             if stored[relative].changed(size, mtime_ns, partial(file_digest, path)):
@@ -241,3 +244,8 @@ def _build_child(
         raise
     finally:
         send.close()
+
+
+def _files(n: int) -> str:
+    """Return "1 file" or "N files"."""
+    return f"{n} file" if n == 1 else f"{n} files"

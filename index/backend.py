@@ -4,7 +4,7 @@
 builds quotes and citations from the passages it holds. The default backend is the built index
 in this process (memory-mapped postings). A backend over a search engine that computes BM25
 itself (OpenSearch, Elasticsearch) can serve the same `search()` by implementing this protocol:
-it indexes each passage's terms (as `index.build.passage_terms` gives them, with a whitespace
+it indexes each passage's terms (as `index.fields.passage_terms` gives them, with a whitespace
 analyzer) under its position, and answers `top` with a `bool` query of `term` clauses.
 """
 

@@ -29,6 +29,7 @@ from index.bulk import BulkAnalyzer
 from index.chunk import chunk
 from index.clean import clean
 from index.errors import CorpusError, EmptyCorpusError
+from index.fields import headings
 from index.fingerprint import Fingerprint, content_digest, listing_digest, read_fingerprints
 from index.load import (
     SOURCES_FILE,
@@ -37,9 +38,11 @@ from index.load import (
     list_files,
     read_bytes,
     read_document,
+    read_listing,
     read_sources,
+    sources_file,
 )
-from index.model import KINDS, DocumentInfo, Passage
+from index.model import KINDS, DocumentInfo
 from index.readers import formats
 from index.settings import Settings
 from index.store import IndexData, decode_strings, encode_strings
@@ -80,22 +83,6 @@ class Batch:
     def passages(self) -> int:
         """Return how many passages the batch holds."""
         return len(self.p_n)
-
-
-def passage_terms(analyzer: Analyzer, passage: Passage, settings: Settings) -> list[str]:
-    """Return the terms a passage is indexed under: its text, section and title, weighted.
-
-    The title counts with the document's opening passage only: once per document, so in a
-    long article it does not add the same words to every paragraph (which would make them
-    common and worthless for telling paragraphs apart), while in a short one, an abstract or
-    a note, it joins the text it names.
-    """
-    terms = analyzer.terms(passage.text)
-    if passage.section and settings.section_weight:
-        terms += analyzer.terms(passage.section) * settings.section_weight
-    if settings.title_weight and passage.id.rsplit("#", 1)[1] == "1":
-        terms += analyzer.terms(passage.title) * settings.title_weight
-    return terms
 
 
 def process(
@@ -161,12 +148,9 @@ def process(
                 document.pages,
             )
         )
-        title_ids = weighted(title, settings.title_weight)
-        for n, passage in enumerate(pieces):
+        for passage in pieces:
             texts.append(passage.text)
-            ids = weighted(passage.section, settings.section_weight)
-            if n == 0:  # the title counts once, with the opening passage (see passage_terms)
-                ids = ids + title_ids
+            ids = [i for heading, w in headings(passage, settings) for i in weighted(heading, w)]
             extra.extend(ids)
             extra_count.append(len(ids))
             batch.p_n.append(int(passage.id.rsplit("#", 1)[1]))
@@ -353,7 +337,7 @@ def build(
     started = time.perf_counter()
     analyzer = analyzer or Analyzer()
     files, skipped = list_files(root)
-    sources = read_sources(root)
+    sources = read_sources(root, skipped)
     todo, reuse = _plan(files, sources, previous, settings)
     phases = {"plan": time.perf_counter() - started}
     batches = run_batches(root, todo, sources, settings, analyzer, progress=progress)
@@ -362,12 +346,13 @@ def build(
         progress(0, 0)
 
     fingerprint: list[Fingerprint] = []
-    sources_path = root / SOURCES_FILE
-    if sources_path.is_file():
-        stat = sources_path.stat()
-        fingerprint.append(
-            Fingerprint.of(SOURCES_FILE, stat.st_size, stat.st_mtime_ns, sources_path.read_bytes())
-        )
+    listing = sources_file(root)
+    if isinstance(listing, CorpusFile):
+        try:
+            raw: bytes | None = read_listing(listing)
+        except CorpusError:
+            raw = None
+        fingerprint.append(Fingerprint.of(SOURCES_FILE, listing.size, listing.mtime_ns, raw))
     fresh_entries = {e.path: e for b in batches for e in b.entries}
     fresh_docs = {d.path: (i, j) for i, b in enumerate(batches) for j, d in enumerate(b.documents)}
     fresh_skipped = {s.path: s.reason for b in batches for s in b.skipped}

@@ -30,7 +30,7 @@ from index.errors import CitebotError
 from index.model import Answer, Hit
 from index.search import Searcher
 from index.settings import Settings
-from index.yamlfile import YamlError, parse
+from index.yamlfile import YamlError, parse, read_text
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -106,13 +106,15 @@ class QuestionSet:
 def load_questions(path: Path) -> QuestionSet:
     """Read a question file; raise EvaluationError naming the file and the entry."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError as exc:
         raise EvaluationError(f"{path}: question file not found") from exc
     except IsADirectoryError as exc:
         raise EvaluationError(f"{path}: is a folder, not a question file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise EvaluationError(f"{path}: cannot be read ({exc})") from exc
+    except YamlError as exc:
+        raise EvaluationError(str(exc)) from exc
     try:
         data = parse(text, path).data
     except YamlError as exc:
@@ -490,7 +492,7 @@ def run_beir(
         split=split,
         queries=len(dataset.queries),
         documents=len(dataset.documents),
-        passages=int(stats["passages"]),  # type: ignore[call-overload]
+        passages=stats.passages,
         ndcg_at_10=ndcg,
         recall_at_100=recall,
         mrr_at_10=mrr,

@@ -6,6 +6,8 @@
 - Differing figures: numbers next to the same noun ("5 persons were killed" / "27 deaths"), or
   the same number given to different things ("four troops" / "four police officers") when both
   are counted for the same event. Only counts are compared; years and days of the month are not.
+  An answer reports them (`conflicts`) among its first CONFLICT_DEPTH passages, and only on
+  what the question asks about.
 """
 
 from __future__ import annotations
@@ -16,28 +18,44 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from index.analyze import STOPWORDS
+from index.model import Claim, Conflict, Passage
 
 NEAR_JACCARD = 0.5  # share of distinct terms two quotes have in common
 NEAR_CONTAINED = 0.75  # share of the shorter quote's word pairs found in the longer one
+CONFLICT_DEPTH = 5  # an answer's first passages compared for differing figures
 
 
 @dataclass(frozen=True)
 class Wording:
-    """The analyzed terms of a text and its pairs of consecutive terms, for comparison."""
+    """The analyzed terms of a text and its pairs of consecutive terms, for comparison.
+
+    `marks` are the terms of its figures, dates and names (words with a digit, number words,
+    capitalised words): two texts worded alike that give another figure, date or name
+    ("killed 12" / "killed 72", "island 3" / "island 4") say different things.
+    """
 
     terms: frozenset[str]
     pairs: frozenset[tuple[str, str]]
+    marks: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, terms: Sequence[str]) -> Wording:
-        """Return the wording of a sequence of analyzed terms."""
-        return cls(frozenset(terms), frozenset(itertools.pairwise(terms)))
+    def of(cls, terms: Sequence[str], marks: Iterable[str] = ()) -> Wording:
+        """Return the wording of a sequence of analyzed terms and its marked terms."""
+        return cls(frozenset(terms), frozenset(itertools.pairwise(terms)), frozenset(marks))
+
+
+def is_mark(word: str) -> bool:
+    """Tell whether a word states a figure, a date or a name (what near-duplicates must share)."""
+    return any(c.isdigit() for c in word) or word[:1].isupper() or word.lower() in _UNITS
 
 
 def near_duplicate(a: Wording, b: Wording) -> bool:
     """Tell whether two texts say the same thing in nearly the same words."""
     small, large = sorted((len(a.terms), len(b.terms)))
     if not small:
+        return False
+    shorter, longer = (a, b) if len(a.terms) <= len(b.terms) else (b, a)
+    if not shorter.marks <= longer.marks:  # a figure, date or name of one is not in the other
         return False
     common = len(a.terms & b.terms)
     if common / (small + large - common) >= NEAR_JACCARD:
@@ -310,6 +328,39 @@ def concerns(about: str, words: Iterable[str], terms: Iterable[str]) -> bool:
     if about in _EVENTS:
         return any(_EVENT_OF.get(w) == about for w in words)
     return about in set(terms)
+
+
+def conflicts(
+    quoted: Sequence[tuple[Passage, str]],
+    words: Iterable[str],
+    terms: Iterable[str],
+    canonical: Callable[[str], str] = str.lower,
+) -> tuple[Conflict, ...]:
+    """Return where the first CONFLICT_DEPTH quoted passages of different documents differ.
+
+    `quoted` holds an answer's passages and their quotes, best first; `words` and `terms` are
+    the question's (as `concerns` takes them) and `canonical` gives a counted noun's term.
+    Only figures on what the question asks about count: a question about evacuated
+    children is not told that the death tolls differ.
+    """
+    shown = quoted[:CONFLICT_DEPTH]
+    statements = [
+        Statement(p.id, p.doc, quote, tuple(figures(quote, canonical))) for p, quote in shown
+    ]
+    rank = {p.id: n for n, (p, _) in enumerate(shown, 1)}
+    by_id = {p.id: p for p, _ in shown}
+    words, terms = frozenset(words), tuple(terms)
+    return tuple(
+        Conflict(
+            d.about,
+            tuple(
+                Claim(pid, by_id[pid].doc, by_id[pid].title, text, rank[pid])
+                for pid, text in d.parts
+            ),
+        )
+        for d in disagreements(statements)
+        if concerns(d.about, words, terms)
+    )
 
 
 def _differ(a: Figure, b: Figure) -> str | None:

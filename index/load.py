@@ -10,19 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
+import yaml
+from yaml.constructor import SafeConstructor
+
 from index.errors import CorpusError
 from index.model import Document, Metadata, doc_name
 from index.readers import BY_SUFFIX, formats, reader_for
-from index.yamlfile import YamlError, parse
+from index.yamlfile import YamlError, compose, construct
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = {suffix: reader.NAME for suffix, reader in BY_SUFFIX.items()}
 SOURCES_FILE = "sources.yaml"
+SOURCES_MAX_BYTES = 32 << 20  # a larger sources.yaml is not read
 META_KEYS = ("title", "publisher", "date", "url")
 _UNSET = object()
 
@@ -72,25 +77,11 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
                     Skipped(shown_name(relative), "has a name that is not valid UTF-8; rename it")
                 )
                 continue
-            try:
-                # os.walk does not enter linked folders, so only a linked file can lead out
-                # of the corpus; the others need no resolving (which costs a call per folder
-                # of the path, and adds up in a corpus of many files).
-                info = os.lstat(path)
-                if S_ISLNK(info.st_mode):
-                    real = path.resolve(strict=True)
-                    if not real.is_relative_to(real_root):
-                        skipped.append(Skipped(relative, "links outside the corpus folder"))
-                        continue
-                    info = real.stat()
-            except (OSError, RuntimeError) as exc:
-                skipped.append(Skipped(relative, f"cannot be read ({_reason(exc)})"))
-                continue
-            if not S_ISREG(info.st_mode):
-                # A pipe or a device would block the build or never end.
-                skipped.append(Skipped(relative, "is not a regular file"))
-                continue
-            files.append(CorpusFile(path, relative, info.st_size, info.st_mtime_ns))
+            found = _corpus_file(path, relative, real_root)
+            if isinstance(found, Skipped):
+                skipped.append(found)
+            else:
+                files.append(found)
     return files, skipped
 
 
@@ -98,6 +89,54 @@ def _unsupported(name: str) -> str:
     suffix = os.path.splitext(name)[1]
     what = f"a {suffix} file" if suffix else "a file without an extension"
     return f"is {what}, not a format citebot reads ({formats()})"
+
+
+def _corpus_file(path: Path, relative: str, real_root: Path) -> CorpusFile | Skipped:
+    """Return a file of the corpus as it may be read, or why it may not be."""
+    try:
+        # os.walk does not enter linked folders, so only a linked file can lead out of the
+        # corpus; the others need no resolving (which costs a call per folder of the path,
+        # and adds up in a corpus of many files).
+        info = os.lstat(path)
+        if S_ISLNK(info.st_mode):
+            real = path.resolve(strict=True)
+            if not real.is_relative_to(real_root):
+                return Skipped(relative, "links outside the corpus folder")
+            info = real.stat()
+    except (OSError, RuntimeError) as exc:
+        return Skipped(relative, f"cannot be read ({_reason(exc)})")
+    if not S_ISREG(info.st_mode):
+        # A pipe or a device would block the build or never end.
+        return Skipped(relative, "is not a regular file")
+    return CorpusFile(path, relative, info.st_size, info.st_mtime_ns)
+
+
+def sources_file(root: Path) -> CorpusFile | Skipped | None:
+    """Return the `sources.yaml` of a corpus folder, why it cannot be used, or None if absent.
+
+    It is a corpus file like the documents and follows their rules: a regular file inside the
+    folder, never a pipe, a device or a link leading outside.
+    """
+    path = root / SOURCES_FILE
+    if not os.path.lexists(path):
+        return None
+    return _corpus_file(path, SOURCES_FILE, root.resolve())
+
+
+def read_listing(file: CorpusFile) -> bytes:
+    """Return the bytes of `sources.yaml`, at most SOURCES_MAX_BYTES; raise CorpusError."""
+    try:
+        # Without blocking, in case a pipe took the file's place since it was listed.
+        fd = os.open(file.path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as stream:
+            if not S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise CorpusError("is not a regular file")
+            raw = stream.read(SOURCES_MAX_BYTES + 1)
+    except OSError as exc:
+        raise CorpusError(f"cannot be read ({_reason(exc)})") from exc
+    if len(raw) > SOURCES_MAX_BYTES:
+        raise CorpusError(f"is larger than {SOURCES_MAX_BYTES >> 20} MB")
+    return raw
 
 
 def _walk_error(skipped: list[Skipped], root: Path):  # noqa: ANN202 - os.walk callback
@@ -128,32 +167,107 @@ def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
-def read_sources(root: Path) -> dict[str, dict[str, str | None]]:
-    """Read `sources.yaml` of a corpus folder: metadata keyed by file path."""
-    path = root / SOURCES_FILE
-    if not path.exists():
+def read_sources(
+    root: Path, problems: list[Skipped] | None = None
+) -> dict[str, dict[str, str | None]]:
+    """Read `sources.yaml` of a corpus folder: metadata keyed by file path.
+
+    What cannot be used (the file, an entry, a key, a value) is left out, never stopping the
+    build: each problem is added to `problems` as a `Skipped` of sources.yaml, or logged as a
+    warning when no list is given.
+    """
+    found: list[Skipped] = []
+    sources = _read_listing(root, found)
+    if problems is None:
+        for problem in found:
+            log.warning("skipped %s: %s", problem.path, problem.reason)
+    else:
+        problems.extend(found)
+    return sources
+
+
+def _read_listing(root: Path, problems: list[Skipped]) -> dict[str, dict[str, str | None]]:
+    def note(line: int | None, what: str) -> None:
+        problems.append(Skipped(SOURCES_FILE, f"line {line}: {what}" if line else what))
+
+    file = sources_file(root)
+    if file is None:
+        return {}
+    if isinstance(file, Skipped):
+        problems.append(file)
         return {}
     try:
-        data = parse(path.read_text(encoding="utf-8"), path).data
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: cannot be read as YAML: {_one_line(exc)}") from exc
-    except YamlError as exc:
-        raise CorpusError(f"{path}: cannot be read as YAML: {exc.detail}") from exc
-    if data is None:
+        text = decode(read_listing(file))
+    except CorpusError as exc:
+        note(None, str(exc))
         return {}
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path}: expected a mapping of file names to metadata")
+    try:
+        tree = compose(text, SOURCES_FILE)
+    except YamlError as exc:
+        note(exc.line, f"{exc.what}; no metadata from it")
+        return {}
+    if tree is None:
+        return {}
+    if not isinstance(tree, yaml.MappingNode):
+        note(None, "expected a mapping of file names to metadata; no metadata from it")
+        return {}
     sources: dict[str, dict[str, str | None]] = {}
-    for name, entry in data.items():
-        if not isinstance(entry, dict):
-            raise CorpusError(f"{path}: {name}: expected a mapping with {', '.join(META_KEYS)}")
-        unknown = sorted(set(map(str, entry)) - set(META_KEYS))
-        if unknown:
-            raise CorpusError(
-                f"{path}: {name}.{unknown[0]}: unknown key (expected {', '.join(META_KEYS)})"
-            )
-        sources[str(name)] = {k: _meta_value(v) for k, v in entry.items()}
+    expected = ", ".join(META_KEYS)
+    for key, entry in tree.value:
+        line = key.start_mark.line + 1
+        if not isinstance(key, yaml.ScalarNode):
+            note(line, "expected a file name as the key; the entry is ignored")
+            continue
+        name = str(key.value)
+        if not isinstance(entry, yaml.MappingNode):
+            note(line, f"{name}: expected a mapping with {expected}; the entry is ignored")
+            continue
+        sources[name] = _metadata(entry, SOURCES_FILE, 1, note, prefix=f"{name}.")
     return sources
+
+
+def _metadata(
+    node: yaml.MappingNode,
+    source: str,
+    first_line: int,
+    note: Callable[[int | None, str], None],
+    prefix: str | None = None,
+) -> dict[str, str | None]:
+    """Return the metadata keys of a mapping node, each value built on its own.
+
+    A value must be a scalar (text, number, date, true/false or null); one that is not, or that
+    cannot be built, is left out with a `note` (line, what), so that the other keys still count.
+    With a `prefix` (an entry of sources.yaml) other keys are noted as unknown; without one
+    (front matter, which may hold keys for other tools) they are passed over.
+    """
+    try:
+        SafeConstructor().flatten_mapping(node)  # apply `<<: *defaults` merge keys
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid merge key"
+        note(mark.line + first_line if mark else None, f"{problem}; ignored")
+        return {}
+    values: dict[str, str | None] = {}
+    for key, value in node.value:
+        name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+        line = key.start_mark.line + first_line
+        if name not in META_KEYS:
+            if prefix is not None:
+                expected = ", ".join(META_KEYS)
+                note(line, f"{prefix}{name}: unknown key (expected {expected}); ignored")
+            continue
+        if not isinstance(value, yaml.ScalarNode):
+            # A list or mapping is no title or date, and its str() could be anything.
+            kind = "a list" if isinstance(value, yaml.SequenceNode) else "a mapping"
+            note(line, f"{prefix or ''}{name}: expected a single value, not {kind}; ignored")
+            continue
+        try:
+            data = construct(value, source, first_line)
+        except YamlError as exc:
+            note(exc.line or line, f"{prefix or ''}{name}: {exc.problem}; ignored")
+            continue
+        values[name] = _meta_value(data)
+    return values
 
 
 def _meta_value(value: object) -> str | None:
@@ -219,6 +333,28 @@ def read_document(
     return doc
 
 
+def decode(raw: bytes) -> str:
+    """Decode a YAML file's bytes as UTF-8 (or UTF-16 with a BOM); raise CorpusError otherwise.
+
+    Documents are decoded by their readers (index/readers/base.py), which also guess other
+    encodings; YAML is UTF-8 or UTF-16 by its specification.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CorpusError("is not valid UTF-16") from exc
+    if b"\x00" in raw[:8192]:
+        raise CorpusError("looks binary")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"is not valid UTF-8 (byte {exc.start})") from exc
+    if "\x00" in text:
+        raise CorpusError("looks binary")
+    return text
+
+
 def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | None], int]:
     if not lines or lines[0].strip() != "---":
         return {}, 0
@@ -227,11 +363,15 @@ def _front_matter(lines: tuple[str, ...], name: str) -> tuple[dict[str, str | No
             break
     else:
         return {}, 0
+
+    def note(line: int | None, what: str) -> None:
+        log.warning("%s%s: %s", name, f", line {line}" if line else "", what)
+
     try:
-        data = parse("\n".join(lines[1:end]), name, first_line=2).data
+        tree = compose("\n".join(lines[1:end]), name, first_line=2)
     except YamlError as exc:
-        log.warning("%s: front matter is not valid YAML, ignored (%s)", name, exc.detail)
+        log.warning("%s%s: %s; the front matter is ignored", name, exc.where, exc.what)
         return {}, end + 1
-    if not isinstance(data, dict):
+    if not isinstance(tree, yaml.MappingNode):
         return {}, end + 1
-    return {k: _meta_value(data[k]) for k in META_KEYS if k in data}, end + 1
+    return _metadata(tree, name, 2, note), end + 1

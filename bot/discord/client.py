@@ -1,7 +1,8 @@
 """The bot: a discord.py client that receives its services when it is made.
 
 The client is the connection only: intents, registering commands and buttons in `setup_hook`,
-the log lines of `on_ready`, and routing messages in `auto` and `mention` channels to an answer.
+the log lines of `on_ready`, routing messages in `auto` and `mention` channels to an answer, and
+a private reply to clicks no button takes.
 What commands, buttons and messages do is in `services.py` (made once, handed in) and the session.
 """
 
@@ -20,7 +21,7 @@ from bot.discord.errors import CitebotTree
 from bot.discord.rules import question_of
 from bot.discord.services import Services
 from bot.discord.sync import sync_commands
-from bot.discord.views import BUTTONS, posted_message
+from bot.discord.views import BUTTONS, posted_message, refuse_unrouted
 from bot.render import discord as render
 
 log = logging.getLogger("citebot.discord")
@@ -107,9 +108,14 @@ class CitebotBot(commands.Bot):
             log.info("invite link: %s", url)
 
     async def close(self) -> None:
-        """Disconnect from Discord and let the worker threads finish what they hold."""
+        """Give up answers still waiting, disconnect, let the worker threads finish."""
+        await self.services.deliveries.stop()
         await super().close()
         self.services.close()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Answer a click that no button takes (see `views.refuse_unrouted`)."""
+        await refuse_unrouted(interaction)
 
     # -- Messages ----------------------------------------------------------------------------
 
@@ -156,7 +162,11 @@ class CitebotBot(commands.Bot):
                 await message.reply(render.cooldown(retry_after), mention_author=False)
             return
         posted = await services.answer(question, channel=channel_id, user=message.author.id)
-        await message.reply(**posted_message(posted, services), mention_author=False)
+        reply = posted_message(posted, services)
+        await services.deliver(
+            lambda: message.reply(**reply, mention_author=False),
+            what=f"the reply to message {message.id} in channel {channel_id}",
+        )
 
 
 def _replies_to(message: discord.Message, user_id: int) -> bool:

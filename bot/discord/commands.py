@@ -42,7 +42,11 @@ class SlashCommands:
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         channel = services.channel_of(interaction)
         posted = await services.answer(question, channel=channel, user=interaction.user.id)
-        await send_followup(interaction, posted_message(posted, services), ephemeral=ephemeral)
+        message = posted_message(posted, services)
+        await services.deliver(
+            lambda: send_followup(interaction, message, ephemeral=ephemeral),
+            what=f"the answer to a question in channel {channel}",
+        )
 
     @app_commands.describe(
         passage="A number of your last answer (1, 2, …) or a passage id like report#4"
@@ -91,9 +95,7 @@ class SlashCommands:
 
     async def within_cooldown(self, interaction: discord.Interaction) -> bool:
         """Count a question; refuse it when the user is over the question limit."""
-        over = self.services.cooldowns.hit(interaction.user.id)
-        if over is not None:
-            raise app_commands.CommandOnCooldown(*over)
+        self.services.count_question(interaction.user.id)
         return True
 
     async def may_rebuild(self, interaction: discord.Interaction) -> bool:

@@ -2,6 +2,10 @@
 
 `prepare` does everything that can fail before connecting (token, index, endpoints) and returns a
 bot; `serve` runs it until a stop event is set; `main` adds logging, signals and exit codes.
+
+Once the token is read, every line `citebot run` prints goes through `redact`: the log (tracebacks
+included), the notices of the index build, and the last line, the error `main` raises for the
+command line to print. A server that echoes the token in an error body cannot make it appear.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -91,7 +95,8 @@ def prepare(
         progress=progress,
     )
     point_at(config)
-    desk = Desk(library, feedback=feedback_log(config.feedback_path))
+    feedback = feedback_log(config.feedback_path, max_mb=config.answers.feedback_max_mb)
+    desk = Desk(library, feedback=feedback)
     bot = create_bot(Services(desk), guild_ready_timeout=guild_ready_timeout)
     return bot, token
 
@@ -110,21 +115,60 @@ async def serve(bot: CitebotBot, token: str, stop: asyncio.Event) -> None:
         try:
             await running
         except discord.LoginFailure as exc:
-            raise ConfigError(
-                f"Discord refused the token in {bot.services.config.discord.token_env} ({exc})"
-            ) from None
+            raise refused_token(bot.services.config, str(exc)) from None
         except discord.PrivilegedIntentsRequired:
             raise ConfigError(
                 "Discord refused the Message Content intent that `auto` and `mention` channels "
                 "need: enable it in the developer portal (your application → Bot → Privileged "
                 "Gateway Intents), or use only `commands` channels"
             ) from None
+        except discord.ConnectionClosed as exc:
+            raise gateway_closed(bot.services.config, exc.code) from None
         except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
             raise StartupError(
                 f"cannot reach Discord at {bot.services.config.discord.api_base}: {exc}"
             ) from None
         except discord.HTTPException as exc:
             raise StartupError(f"Discord refused to start the bot: {exc}") from None
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Return `text` with every secret replaced by a placeholder."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def redacted(error: CitebotError, secrets: Sequence[str]) -> CitebotError:
+    """Return `error` with the secrets taken out of its message (the same error when none)."""
+    text = str(error)
+    clean = redact(text, secrets)
+    if clean == text:
+        return error
+    error.args = (clean,)
+    if str(error) == clean:
+        return error
+    # An error that builds its message itself: keep its exit code, lose its class.
+    return ConfigError(clean) if isinstance(error, ConfigError) else StartupError(clean)
+
+
+def refused_token(config: Config, detail: str) -> ConfigError:
+    """Return the error for a token Discord refused, at login or at the gateway."""
+    return ConfigError(f"Discord refused the token in {config.discord.token_env} ({detail})")
+
+
+def gateway_closed(config: Config, code: int) -> CitebotError:
+    """Return the error for a gateway connection Discord closed for good, by its close code."""
+    if code == 4004:
+        return refused_token(config, "the gateway said: authentication failed")
+    if code in (4010, 4011):
+        what = "an invalid shard" if code == 4010 else "sharding: the bot is in too many servers"
+        return ConfigError(
+            f"Discord closed the gateway connection ({code}, {what}); set discord.shard_count "
+            "(and discord.shard_ids) to fit the bot's servers"
+        )
+    return StartupError(f"Discord closed the gateway connection (close code {code})")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -138,10 +182,7 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Return the formatted record without secrets."""
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return redact(super().format(record), self.secrets)
 
 
 def setup_logging(stream: TextIO, token: str, level: int = logging.INFO) -> None:
@@ -152,6 +193,7 @@ def setup_logging(stream: TextIO, token: str, level: int = logging.INFO) -> None
     discord.utils.setup_logging(
         handler=handler, formatter=RedactingFormatter([token]), level=level, root=True
     )
+    logging.captureWarnings(True)  # Python's warnings, too, are printed through the formatter
 
 
 @contextlib.contextmanager
@@ -198,12 +240,43 @@ def main(
     level: int = logging.INFO,
 ) -> int:
     """Run the bot until Ctrl-C or SIGTERM; return 0, or raise a CitebotError to report."""
+    token = read_token(config)
+    try:
+        return _run(
+            config,
+            token,
+            corpus=corpus,
+            index=index,
+            err=err,
+            notice=notice,
+            progress=progress,
+            level=level,
+        )
+    except CitebotError as exc:
+        raise redacted(exc, [token]) from None
+
+
+def _run(
+    config: Config,
+    token: str,
+    *,
+    corpus: os.PathLike[str] | None,
+    index: os.PathLike[str] | None,
+    err: TextIO,
+    notice: Callable[[str], None],
+    progress: Progress | None,
+    level: int,
+) -> int:
+    """Prepare the bot and serve until stopped (`main` with the token read)."""
     with _interrupt_on_sigterm():
         try:
-            token = read_token(config)
             setup_logging(err, token, level)
-            bot, token = prepare(
-                config, corpus=corpus, index=index, notice=notice, progress=progress
+            bot, _ = prepare(
+                config,
+                corpus=corpus,
+                index=index,
+                notice=lambda message: notice(redact(message, [token])),
+                progress=progress,
             )
         except KeyboardInterrupt:
             return 0

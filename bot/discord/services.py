@@ -2,7 +2,8 @@
 
 The client (`client.py`) is only the connection to Discord; everything a command or button needs
 besides the interaction is here: the session's desk, the question limits, the worker threads
-that keep searching off the event loop, and the lookup of the configured channel an interaction
+that keep searching off the event loop, the sending of answers (tried again later when Discord
+does not take them, `delivery.py`), and the lookup of the configured channel an interaction
 belongs to. Commands receive it when they are built; buttons, which discord.py rebuilds from a
 custom id on each click, reach it through `services_of`, the one place that looks at
 `interaction.client`.
@@ -13,13 +14,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 import discord
+from discord import app_commands
 
 from bot.config import Config
+from bot.discord.delivery import Deliveries
 from bot.discord.rules import Cooldowns
 from bot.library import Changes
 from bot.session import Desk, Posted
@@ -40,6 +43,7 @@ class Services:
         cooldown = desk.config.answers.cooldown
         self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
         self._workers = ThreadPoolExecutor(workers, thread_name_prefix="citebot-worker")
+        self.deliveries = Deliveries()
 
     @property
     def config(self) -> Config:
@@ -73,6 +77,12 @@ class Services:
         """Return the configured channel an interaction happened in."""
         return self.listed_channel(interaction.channel, interaction.channel_id)
 
+    def count_question(self, user_id: int) -> None:
+        """Count a question (or a click that searches); raise CommandOnCooldown over the limit."""
+        over = self.cooldowns.hit(user_id)
+        if over is not None:
+            raise app_commands.CommandOnCooldown(*over)
+
     def channels_in(self, guild: discord.Guild | None) -> list[int]:
         """Return the configured channels of a server, to point a user to them."""
         listed = [c.id for c in self.config.channels()]
@@ -89,6 +99,10 @@ class Services:
     async def answer(self, question: str, *, channel: int | None, user: int) -> Posted:
         """Answer a question off the event loop (the desk logs it when unanswered)."""
         return await self.blocking(self.desk.ask, question, channel=channel, user=user)
+
+    async def deliver(self, send: Callable[[], Awaitable[object]], *, what: str) -> None:
+        """Send an answer; when Discord does not take it for a passing reason, send it later."""
+        await self.deliveries.send(send, what=what)
 
     async def vote(self, token: str, vote: str, *, user: int) -> bool:
         """Log a vote on an answer; False when the answer is forgotten or no log is kept."""

@@ -6,9 +6,16 @@ message already posted: `citebot:<action>:<fields>`, never to be changed. Answer
 session's memory; a button on an answer the bot no longer remembers gets a polite "please ask
 again".
 
-The four buttons share `CitebotButton`: the grey style, the routing of failures to the one error
-handler, and the services. discord.py rebuilds a button from its custom id on every click, so a
-button cannot be handed the services when it is made; `press` receives them instead.
+The four buttons share `CitebotButton`: the grey style, the channel rules (a button answers only
+where commands do), the routing of failures to the one error handler, and the services.
+discord.py rebuilds a button from its custom id on every click, so a button cannot be handed the
+services when it is made; `press` receives them instead.
+
+A custom id is input like any other: anyone can send any id. Every field is checked against what
+the bot issued before any work is done (`Desk.issued`: a remembered token, a kind of button that
+answer had, its channel, a "More" offset the bot posted), a page against the pages there are,
+and the clicks that search count against the question limit. An id no button matches, or one not
+on the clicked message, gets a private reply too (`refuse_unrouted`), never silence.
 """
 
 from __future__ import annotations
@@ -20,10 +27,10 @@ from typing import Any, Self
 import discord
 from discord import ui
 
-from bot.discord.errors import guarded
+from bot.discord.errors import NotHere, guarded
 from bot.discord.services import Services, services_of
 from bot.render import discord as render
-from bot.session import Posted
+from bot.session import Button, ForgedClick, Posted
 from index.abstain import Reason
 from index.model import DocumentInfo
 
@@ -115,6 +122,8 @@ class CitebotButton(
         services = services_of(interaction)
 
         async def press(interaction: discord.Interaction) -> None:
+            if services.channel_of(interaction) is None:
+                raise NotHere(services.channels_in(interaction.guild))
             await self.press(interaction, services)
 
         await guarded(interaction, press)
@@ -132,7 +141,10 @@ class CitebotButton(
             await interaction.followup.send(render.expired(), ephemeral=True)
         else:
             message = posted_message(posted, services, first=False)
-            await send_followup(interaction, message, ephemeral=True)
+            await services.deliver(
+                lambda: send_followup(interaction, message, ephemeral=True),
+                what=f"the passages of a button in channel {interaction.channel_id}",
+            )
 
 
 class MoreButton(
@@ -153,8 +165,13 @@ class MoreButton(
 
     async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Reply, visible to the clicker only, with the next passages."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
         desk = services.desk
+        channel = services.channel_of(interaction)
+        if desk.issued(self.token, Button.MORE, channel=channel, shown=self.shown) is None:
+            await interaction.response.send_message(render.expired(), ephemeral=True)
+            return
+        services.count_question(interaction.user.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         posted = await services.blocking(
             desk.more, self.token, self.shown, user=interaction.user.id
         )
@@ -181,8 +198,13 @@ class ClosestButton(
 
     async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Reply, visible to the clicker only, with the closest passages."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
         desk = services.desk
+        channel = services.channel_of(interaction)
+        if desk.issued(self.token, Button.CLOSEST, channel=channel) is None:
+            await interaction.response.send_message(render.expired(), ephemeral=True)
+            return
+        services.count_question(interaction.user.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         posted = await services.blocking(desk.closest, self.token, user=interaction.user.id)
         await self.reply_privately(interaction, posted, services)
 
@@ -205,7 +227,10 @@ class VoteButton(
 
     async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Append the vote to the feedback log and thank the voter privately."""
-        if await services.vote(self.token, self.vote, user=interaction.user.id):
+        channel = services.channel_of(interaction)
+        if services.desk.issued(self.token, Button.VOTE, channel=channel) is None:
+            await interaction.response.send_message(render.expired(), ephemeral=True)
+        elif await services.vote(self.token, self.vote, user=interaction.user.id):
             await interaction.response.send_message(render.thanks(self.vote), ephemeral=True)
         else:
             await interaction.response.send_message(render.expired(), ephemeral=True)
@@ -233,6 +258,9 @@ class PageButton(
     async def press(self, interaction: discord.Interaction, services: Services) -> None:
         """Show the requested page in the same message."""
         documents = services.desk.documents(channel=services.channel_of(interaction))
+        _, pages = render.sources_embed(documents, 0)
+        if not 0 <= self.page < pages:
+            raise ForgedClick(f"there is no page {self.page + 1} of the documents")
         message = sources_message(documents, self.page)
         if message["view"] is discord.utils.MISSING:
             message["view"] = None
@@ -240,3 +268,47 @@ class PageButton(
 
 
 BUTTONS: tuple[type[CitebotButton], ...] = (MoreButton, ClosestButton, VoteButton, PageButton)
+
+
+def routed(interaction: discord.Interaction) -> bool:
+    """Return whether discord.py hands a component interaction to one of the buttons.
+
+    It does when a button's template matches the whole custom id and the clicked message has a
+    component with that id.
+    """
+    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+    custom_id = str(data.get("custom_id", ""))
+    if not any(b.__discord_ui_compiled_template__.fullmatch(custom_id) for b in BUTTONS):
+        return False
+    message = interaction.message
+    return message is not None and custom_id in _custom_ids(message.components)
+
+
+def _custom_ids(components: Sequence[Any]) -> set[str]:
+    """Return the custom ids of components and of the components inside them."""
+    found: set[str] = set()
+    for component in components:
+        custom_id = getattr(component, "custom_id", None)
+        if custom_id:
+            found.add(custom_id)
+        found |= _custom_ids(getattr(component, "children", None) or ())
+    return found
+
+
+async def refuse_unrouted(interaction: discord.Interaction) -> None:
+    """Reply privately to a click no button takes: an id the bot never issued, or a stray one."""
+    if interaction.type not in (
+        discord.InteractionType.component,
+        discord.InteractionType.modal_submit,
+    ):
+        return
+    if interaction.type is discord.InteractionType.component and routed(interaction):
+        return
+    await guarded(interaction, _refuse)
+
+
+async def _refuse(interaction: discord.Interaction) -> None:
+    services = services_of(interaction)
+    if services.channel_of(interaction) is None:
+        raise NotHere(services.channels_in(interaction.guild))
+    raise ForgedClick("no button of the bot has this custom id")

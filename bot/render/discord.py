@@ -164,7 +164,7 @@ def _hit_block(hit: Hit, number: int, quote: str) -> str:
         head = f"**[{number}]**\n{quote}"  # a code block or a list, not a block quote
     lines = [head, f"— {citation(hit)}"]
     if hit.also_in:
-        titles = ", ".join(flatten(d.title) for d in hit.also_in)
+        titles = wording.also_reported([flatten(d.title) for d in hit.also_in])
         lines.append(f"-# {wording.ALSO_REPORTED}{fit(titles, 300)}")
     return "\n".join(lines)
 
@@ -437,6 +437,16 @@ def busy() -> str:
 def expired() -> str:
     """Return the reply to a button on an answer the bot no longer remembers."""
     return notice("I no longer remember that answer (I was restarted); please ask again.")
+
+
+def not_issued() -> str:
+    """Return the reply to a click on a button the bot did not post (a forged or broken id)."""
+    return notice("That button doesn't match anything I posted; please ask again.")
+
+
+def unknown_command() -> str:
+    """Return the reply to a command the bot does not have (renamed, removed, or never there)."""
+    return notice("I don't have that command (any more); type / to see the ones I offer.")
 
 
 def no_more() -> str:

@@ -129,7 +129,8 @@ def render_answer(
         out.extend(_fill("— " + citation_line(hit), pad, pad + "  ", columns))
         details = pad + "  "
         if hit.also_in:
-            also = wording.ALSO_REPORTED.lower() + plain(", ".join(d.title for d in hit.also_in))
+            titles = [d.title for d in hit.also_in]
+            also = wording.ALSO_REPORTED.lower() + plain(wording.also_reported(titles))
             out.extend(_fill(also, details, details + "  ", columns))
         lines = wording.lines_label(hit.passage.lines)
         out.extend(_fill(f"{plain(hit.passage.id)} · {lines}", details, details, columns))

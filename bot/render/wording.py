@@ -8,7 +8,7 @@ verbatim by the renderers, escaped for their surface.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from index.abstain import Reason
 
@@ -39,6 +39,16 @@ DIFFER = "Sources differ on {about}:"
 ALSO_REPORTED = "Also reported by: "
 _FENCES = ("```", "~~~")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,3}[.)])\s+")
+
+
+ALSO_SHOWN = 5  # documents named in "also reported by"; the rest are counted
+
+
+def also_reported(titles: Sequence[str]) -> str:
+    """Return the titles of the documents a passage was also found in, the first few by name."""
+    named = ", ".join(titles[:ALSO_SHOWN])
+    more = len(titles) - ALSO_SHOWN
+    return f"{named} and {more} more" if more > 0 else named
 
 
 def reason(why: Reason | None) -> str:

@@ -49,7 +49,7 @@ def test_shipped_config_is_valid() -> None:
         ("- just\n- a list\n", r"expected a mapping"),
         ("retrieval:\n  top_k: 3\n  top_k: 4\n", r"line 3: retrieval\.top_k: set twice \(first"),
         ("corpus: corpus\ncorpus: corpus\n", r"line 2: corpus: set twice \(first on line 1\)"),
-        ("&a [*a]\n", r"expected a mapping"),  # a list that holds itself
+        ("&a [*a]\n", r"line 1: an alias refers to a collection that contains it"),
         ("x: !!python/object/apply:os.system [echo]\n", r"line 1: not valid YAML: could not"),
         ("corpus: corpus\n\tretrieval: {}\n", r"line 2: not valid YAML"),
     ],
@@ -115,3 +115,21 @@ def test_citebot_run_refuses_a_bad_config_with_exit_2(
     assert code == 2 and captured.out == ""
     assert captured.err.startswith(f"citebot: error: {path}") and message in captured.err
     assert captured.err.count("\n") == 1 and "never-used" not in captured.err
+
+
+def test_every_mistake_of_a_config_is_listed_with_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "retrieval:\n  k1: -1\n  top_k: x\ndiscord:\n  channels: [{id: 5, mode: loud}]\nbogus: 1\n",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.splitlines()[0] == f"{path} has 4 problems:"
+    assert [line.split(": ", 2)[1] for line in message.splitlines()[1:]] == [
+        "retrieval.k1",
+        "retrieval.top_k",
+        "discord.channels.0.mode",
+        "bogus",
+    ]
+    assert ", line 2: retrieval.k1" in message and ", line 6: bogus: unknown key" in message

@@ -31,3 +31,12 @@ def test_match_spans_are_whole_words_longest_first():
 def test_lines_label():
     assert wording.lines_label((18, 18)) == "line 18"
     assert wording.lines_label((18, 25)) == "lines 18–25"
+
+
+def test_also_reported_names_five_documents_and_counts_the_rest():
+    titles = [f"Report {n}" for n in range(479)]
+    assert (
+        wording.also_reported(titles)
+        == "Report 0, Report 1, Report 2, Report 3, Report 4 and 474 more"
+    )
+    assert wording.also_reported(titles[:2]) == "Report 0, Report 1"

@@ -12,7 +12,7 @@ from rank_bm25 import BM25Plus
 from index.analyze import Analyzer
 from index.api import open_index
 from index.backend import Backend, IndexBackend
-from index.build import passage_terms
+from index.fields import passage_terms
 from index.search import Searcher
 from index.settings import Settings
 
@@ -64,7 +64,7 @@ def test_the_default_backend_meets_the_protocol(corpus_dir: Path) -> None:
     assert isinstance(searcher.backend, IndexBackend)
     assert isinstance(searcher.backend, Backend)
     assert searcher.backend.passages == searcher.n
-    assert searcher.stats()["terms"] == searcher.backend.terms > 0
+    assert searcher.stats().terms == searcher.backend.terms > 0
     assert searcher.backend.frequencies(["lachin", "zzzunknown"])[1] == 0
 
 

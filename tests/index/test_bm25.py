@@ -11,8 +11,9 @@ from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 from index.analyze import Analyzer
 from index.api import open_index
 from index.bm25 import Scorer, invert, weigh
-from index.build import build, passage_terms
+from index.build import build
 from index.errors import EmptyCorpusError
+from index.fields import passage_terms
 from index.settings import Settings
 
 REFERENCE = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}

@@ -89,3 +89,21 @@ def test_worker_processes_build_the_same_index(
     )
     assert progress[-1][0] == progress[-1][1] and len(progress) > 1
     assert "one process" not in caplog.text  # the workers did run
+
+
+def test_the_rebuild_notice_counts_files_in_words(tmp_path: Path) -> None:
+    from index.api import open_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a", "b"):
+        (corpus / f"{name}.txt").write_text(f"Paragraph about {name} and the harbour.\n")
+    notices: list[str] = []
+    open_index(corpus, tmp_path / "i.cbi", Settings(), notice=notices.append)
+    (corpus / "b.txt").unlink()
+    open_index(corpus, tmp_path / "i.cbi", Settings(), notice=notices.append)
+    assert "1 file was removed" in notices[-1]
+    for name in ("c", "d"):
+        (corpus / f"{name}.txt").write_text(f"Paragraph about {name} and the harbour.\n")
+    open_index(corpus, tmp_path / "i.cbi", Settings(), notice=notices.append)
+    assert "2 files were added" in notices[-1] and "removed" not in notices[-1]

@@ -92,7 +92,7 @@ def test_kinds_titles_and_sections_of_the_other_formats(mixed: Path) -> None:
     restore = next(p for p in passages if "snapshot identifier" in p.text)
     assert "the restore section explains" in " ".join(restore.text.split())  # role reduced
     stats = searcher.stats()
-    assert stats["encodings"] == {"marche.txt": "latin-1", "museum.txt": "cp1252"}
+    assert stats.encodings == {"marche.txt": "latin-1", "museum.txt": "cp1252"}
 
 
 def test_pdf_furniture_is_dropped_and_hyphenation_joined(mixed: Path) -> None:

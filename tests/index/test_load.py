@@ -116,8 +116,11 @@ def test_missing_folder_is_a_corpus_error(tmp_path: Path) -> None:
         indexed(tmp_path / "nope")
 
 
-def test_bad_sources_yaml_names_the_file_and_key(tmp_path: Path) -> None:
+def test_bad_sources_yaml_names_the_file_line_and_key_and_the_corpus_is_indexed(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "sources.yaml").write_text("a.txt:\n  titel: Oops\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"sources\.yaml: a\.txt\.titel: unknown key"):
-        indexed(tmp_path)
+    docs, reasons = indexed(tmp_path)
+    assert docs == ["a.txt"]
+    assert reasons["sources.yaml"].startswith("line 2: a.txt.titel: unknown key")

@@ -69,7 +69,7 @@ discord:
 answers:
   cooldown: {{rate: {rate}, per: 60}}
   feedback: state/feedback.jsonl
-"""
+{answers}"""
 
 
 def build_world(root: Path) -> Path:
@@ -112,10 +112,16 @@ def make_fake(
 
 
 def write_config(
-    world: Path, fake: FakeDiscord, rate: int = 50, extra: str = "", channels: str = ""
+    world: Path,
+    fake: FakeDiscord,
+    rate: int = 50,
+    extra: str = "",
+    channels: str = "",
+    answers: str = "",
 ) -> Path:
     """Write the world's citebot.yaml pointing at the fake; `extra` is appended as it is,
-    `channels` (lines like "    - {id: 5, corpus: other}") join the channel list."""
+    `channels` (lines like "    - {id: 5, corpus: other}") join the channel list, `answers`
+    (lines like "  feedback_max_mb: 1") the answers section."""
     path = world / "citebot.yaml"
     path.write_text(
         CONFIG.format(
@@ -127,6 +133,7 @@ def write_config(
             commands=COMMANDS,
             rate=rate,
             channels=channels,
+            answers=answers,
         )
         + extra,
         encoding="utf-8",
@@ -156,10 +163,15 @@ class Session:
 
 @contextlib.asynccontextmanager
 async def started(
-    world: Path, fake: FakeDiscord, rate: int = 50, extra: str = "", channels: str = ""
+    world: Path,
+    fake: FakeDiscord,
+    rate: int = 50,
+    extra: str = "",
+    channels: str = "",
+    answers: str = "",
 ) -> AsyncIterator[tuple[CitebotBot, asyncio.Event]]:
     """Start the bot exactly as `citebot run` does, with the config pointing at the fake."""
-    config = load_config(write_config(world, fake, rate, extra, channels))
+    config = load_config(write_config(world, fake, rate, extra, channels, answers))
     with endpoints_restored():
         bot, token = prepare(
             config,
@@ -185,13 +197,18 @@ async def started(
 
 @contextlib.asynccontextmanager
 async def session(
-    world: Path, rate: int = 50, extra: str = "", channels: str = "", **fake_kwargs: Any
+    world: Path,
+    rate: int = 50,
+    extra: str = "",
+    channels: str = "",
+    answers: str = "",
+    **fake_kwargs: Any,
 ) -> AsyncIterator[Session]:
     """A fake Discord with the bot running; fails on logged errors, unknown routes, mentions."""
     with capture_errors("discord", "citebot") as errors:
         async with (
             make_fake(**fake_kwargs) as fake,
-            started(world, fake, rate, extra, channels) as (bot, _),
+            started(world, fake, rate, extra, channels, answers) as (bot, _),
         ):
             yield Session(fake, bot, errors, world)
         fake.assert_no_unknown_calls()

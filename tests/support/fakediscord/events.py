@@ -78,6 +78,20 @@ class EventsMixin:
             AUTOCOMPLETE, name, options, focused, user, channel_id, guild_id, False
         )
 
+    async def dispatch_raw_command(
+        self,
+        data: Mapping[str, Any],
+        *,
+        user: int | FakeUser | FakeMember | None = None,
+        channel_id: int | None = None,
+        autocomplete: bool = False,
+    ) -> DispatchedInteraction:
+        """Send a command interaction with ``data`` exactly as given, not checked against the
+        registered commands: what a client with stale commands, or a hand-made one, sends."""
+        channel_id, guild = self._locate_channel(channel_id, None)
+        itype = AUTOCOMPLETE if autocomplete else APPLICATION_COMMAND
+        return await self._send_interaction(itype, dict(data), user, channel_id, guild)
+
     async def dispatch_component(
         self,
         custom_id: str,

@@ -207,7 +207,7 @@ class GatewayMixin:
         if conn.session_id is not None:
             await conn.ws.close(code=4005, message=b"Already authenticated.")
             return
-        if self.check_token and data.get("token") != self.token:
+        if self.check_token and data.get("token") != self.gateway_token:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
         intents = int(data.get("intents", 0))
@@ -254,7 +254,7 @@ class GatewayMixin:
         self._live.set()
 
     async def _resume(self, conn: GatewayConnection, data: dict[str, Any]) -> None:
-        if self.check_token and data.get("token") != self.token:
+        if self.check_token and data.get("token") != self.gateway_token:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
         session = self._sessions.get(str(data.get("session_id")))

@@ -39,6 +39,7 @@ class FakeDiscord(GatewayMixin, RestMixin, EventsMixin, MessagesMixin, LimitsMix
         self,
         *,
         token: str = "fake-bot-token",
+        gateway_token: str | None = None,
         bot_id: int = DEFAULT_BOT_ID,
         bot_name: str = "testbot",
         application_id: int | None = None,
@@ -58,9 +59,11 @@ class FakeDiscord(GatewayMixin, RestMixin, EventsMixin, MessagesMixin, LimitsMix
         ``rate_limits`` maps "METHOD /route/{template}" to (requests, seconds) per bucket, over
         :data:`~fakediscord.limits.DISCORD_RATE_LIMITS`; ``"*"`` sets the default of every other
         route. Buckets count down in their headers and answer 429 when a client sends more than
-        they allow.
+        they allow. ``gateway_token``, when set, is the only token IDENTIFY and RESUME accept
+        (REST still takes ``token``): Discord closing the gateway with 4004 after a good login.
         """
         self.token = token
+        self.gateway_token = gateway_token if gateway_token is not None else token
         self.bot_user = FakeUser(bot_id, bot_name, bot=True)
         self.application_id = application_id if application_id is not None else bot_id
         self.application_flags = application_flags

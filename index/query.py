@@ -1,0 +1,129 @@
+"""A question as the index sees it: informative terms, grouped by the word they came from.
+
+A question goes through the same analyzer as the passages. The words that only frame it
+("year" in "which year", "take place") are dropped, and every other word becomes a concept:
+the terms it analyzes into (a hyphenated word gives several), plus, when the question holds
+one member of a configured synonym group, the terms of every other member ("Stepanakert" is
+also searched as "Khankendi"). A term weighs log((n + 1) / (df + 0.5)) over the n passages,
+floored at zero; a concept weighs as much as its most informative term that some passage
+holds, so a question is judged on what the sources can match, and a word no passage holds
+("GDP") still counts against coverage.
+
+Words written as names or numbers ("Tokyo", "GDP", "2018") are marked: a question naming
+something no source mentions is not answered with a passage about something else.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.analyze import Analyzer
+from index.backend import Backend
+from index.question import Shape, shape
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """An informative term of the question, the word it came from and its weight."""
+
+    term: str
+    word: str
+    df: int  # how many passages hold it (0: none)
+    weight: float
+    concept: int = 0  # terms of one question word, or of its synonyms, share a concept
+    name: bool = False  # the word is written as a name or a number ("Tokyo", "GDP", "2018")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the index sees it: its terms, grouped by word, and what it asks for."""
+
+    text: str
+    terms: tuple[QueryTerm, ...]
+    shape: Shape
+    words: frozenset[str]  # the question's words, lowercased
+    concepts: dict[int, float] = field(default_factory=dict)  # concept -> weight
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Return each term's weight (idf-like: rarer terms weigh more)."""
+        return {t.term: t.weight for t in self.terms}
+
+    @property
+    def searched(self) -> list[str]:
+        """Return the terms that some passage holds."""
+        return [t.term for t in self.terms if t.df]
+
+    @property
+    def unmatched(self) -> tuple[str, ...]:
+        """Return the question's words that no passage mentions, even through a synonym."""
+        found = {t.concept for t in self.terms if t.df}
+        return tuple(dict.fromkeys(t.word for t in self.terms if t.concept not in found))
+
+
+class QueryParser:
+    """Turn questions into queries against one index: its analyzer, synonyms and term counts."""
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        backend: Backend,
+        passages: int,
+        synonyms: Sequence[tuple[str, Sequence[str]]] = (),
+    ) -> None:
+        self.analyzer = analyzer
+        self.backend = backend
+        self.passages = passages
+        # Each synonym group as the analyzed terms of its members ("Nagorno-Karabakh" is
+        # three terms; a member is in a question when all of its terms are).
+        self._synonyms = [
+            [m for m in (tuple(analyzer.terms(w)) for w in (key, *values)) if m]
+            for key, values in synonyms
+        ]
+
+    def parse(self, question: str) -> Query:
+        """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
+        asked = shape(question)
+        words: dict[str, tuple[str, int, bool]] = {}  # term -> (word as written, concept, name)
+        concept = 0
+        for n, (start, end, found) in enumerate(self.analyzer.spans(question)):
+            word = question[start:end]
+            if word.lower() in asked.frame_words or not found:
+                continue
+            concept += 1
+            for term in found:
+                words.setdefault(term, (word, concept, _is_name(word, n == 0)))
+        for group in self._synonyms:
+            present = [m for m in group if all(t in words for t in m)]
+            if not present:
+                continue
+            word, own, name = words[present[0][0]]
+            for member in group:
+                for term in member:
+                    words.setdefault(term, (word, own, name))
+        frequencies = self.backend.frequencies(list(words))
+        n = self.passages
+        terms = tuple(
+            QueryTerm(term, word, df, max(math.log((n + 1) / (df + 0.5)), 0.0), c, name)
+            for (term, (word, c, name)), df in zip(words.items(), frequencies, strict=True)
+        )
+        # A concept weighs as much as its most informative term that some passage holds (or,
+        # when none does, as much as a word no passage holds).
+        concepts: dict[int, float] = {}
+        for c in dict.fromkeys(t.concept for t in terms):
+            members = [t for t in terms if t.concept == c]
+            concepts[c] = max([t.weight for t in members if t.df] or [t.weight for t in members])
+        lowered = frozenset(w.lower() for w in _WORD.findall(question))
+        return Query(question, terms, asked, lowered, concepts)
+
+
+def _is_name(word: str, first: bool) -> bool:
+    """Tell whether a question word is written as a name or a number ("Tokyo", "GDP", "2018")."""
+    if word[:1].isdigit() or any(c.isupper() for c in word[1:]):
+        return True
+    return word[:1].isupper() and not first

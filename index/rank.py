@@ -1,0 +1,138 @@
+"""From BM25 scores to the k passages an answer shows: kind bonus and near-duplicate folding.
+
+BM25 (as rank-bm25 defines it, computed by the backend) ranks the passages. Among the first
+RERANK_DEPTH, a passage whose quote holds the kind of thing the question asks for (a name for
+"who", a date for "when", a number for "how many", a place for "where") rises by KIND_BONUS,
+so that of two passages that match the question about as well, the one that holds an answer
+("Nikol Pashinyan said…") comes before the one that only repeats the question's words ("the
+prime minister of Armenia denied…").
+
+Near-identical passages (a wire story printed by two outlets) are folded into the first of
+them, which then lists the others' documents ("also reported by"), so k hits are k different
+things said. When many passages are copies, the ranking looks deeper for k distinct ones, four
+times deeper each round but never past FOLD_DEPTH: a passage copied into thousands of files
+would otherwise cost seconds per question.
+
+Analyzing a passage for its quote is the costly part of a search, so without a kind to
+reorder by, passages are analyzed one at a time, only as far down as the k hits need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from index.analyze import Analyzer
+from index.backend import Backend
+from index.catalog import Catalog
+from index.evidence import Wording, is_mark, near_duplicate
+from index.fields import headings
+from index.model import DocumentInfo, Passage
+from index.query import Query
+from index.question import holds
+from index.settings import Settings
+from index.snippet import snippet
+
+RERANK_DEPTH = 30  # passages, best first by BM25, that the kind of answer can reorder
+KIND_BONUS = 0.3  # how much a passage's score rises when its quote holds the kind asked for
+FOLD_DEPTH = 480  # passages looked at, at most, to find k that are not near-duplicates
+
+
+@dataclass(frozen=True)
+class Found:
+    """A ranked passage with everything needed to show it and to compare it with others."""
+
+    position: int  # rank by BM25 alone, from 0
+    bm25: float
+    score: float  # BM25, raised by KIND_BONUS when the quote holds the kind asked for
+    passage: Passage
+    quote: str
+    wording: Wording  # of the quote, to find near-duplicates
+    matched_words: tuple[str, ...]
+    matched: frozenset[str]  # query terms found in the text, section or title
+    kind: bool  # the quote holds the kind of answer asked for
+    also: tuple[tuple[DocumentInfo, str], ...] = ()  # folded near-duplicates: document, id
+
+
+class Ranker:
+    """Rank the passages of one index for queries."""
+
+    def __init__(
+        self, catalog: Catalog, backend: Backend, analyzer: Analyzer, settings: Settings
+    ) -> None:
+        self.catalog = catalog
+        self.backend = backend
+        self.analyzer = analyzer
+        self.settings = settings
+
+    def ranked(self, query: Query, k: int) -> list[Found]:
+        """Return up to k passages, best first, near-duplicates folded into the first of them."""
+        depth = max(RERANK_DEPTH, 2 * k)
+        while True:
+            top = self.backend.top(query.searched, depth)
+            kept = self._fold(query, top, k)
+            # Many near-duplicates: look further down, but not through the whole corpus (a
+            # passage copied into thousands of files would cost seconds per question).
+            if len(kept) >= k or len(top) < depth or depth >= FOLD_DEPTH:
+                return kept
+            depth = min(depth * 4, FOLD_DEPTH)
+
+    def _fold(self, query: Query, top: list[tuple[int, float]], k: int) -> list[Found]:
+        # Only a kind of answer reorders the first passages; without one, each passage is
+        # analyzed (the costly part of a search) only when it is needed.
+        head: list[Found] = []
+        if query.shape.kind is not None:
+            head = [self._found(n, i, s, query) for n, (i, s) in enumerate(top[:RERANK_DEPTH])]
+            head = [replace(f, score=f.bm25 * (1 + KIND_BONUS)) if f.kind else f for f in head]
+            head.sort(key=lambda f: (-f.score, f.position))
+        kept: list[Found] = []
+        n = len(head)
+        candidates = iter(head)
+        while len(kept) < k:
+            f = next(candidates, None)
+            if f is None:
+                if n >= len(top):
+                    break
+                i, score = top[n]
+                f = self._found(n, i, score, query)
+                n += 1
+            self._keep(kept, f)
+        return kept
+
+    def _keep(self, kept: list[Found], f: Found) -> None:
+        """Add `f` to the kept passages, or fold it into a near-identical one."""
+        for j, other in enumerate(kept):
+            if not near_duplicate(f.wording, other.wording):
+                continue
+            doc = f.passage.doc
+            if doc != other.passage.doc and all(d.doc != doc for d, _ in other.also):
+                also = (self.catalog.document_of(f.passage), f.passage.id)
+                kept[j] = replace(other, also=(*other.also, also))
+            return
+        kept.append(f)
+
+    def _found(self, position: int, i: int, score: float, query: Query) -> Found:
+        passage = self.catalog.passage(i)
+        weight = query.weights
+        tokens = self.analyzer.spans(passage.text)
+        quoted = snippet(passage.text, tokens, weight)
+        matched = set(quoted.terms)
+        for heading, _ in headings(passage, self.settings):
+            matched.update(t for t in self.analyzer.terms(heading) if t in weight)
+        first, end = quoted.start, quoted.end
+        quoted_tokens = [(a, b, terms) for a, b, terms in tokens if first <= a < end]
+        wording = Wording.of(
+            [t for _, _, terms in quoted_tokens for t in terms],
+            [t for a, b, terms in quoted_tokens if is_mark(passage.text[a:b]) for t in terms],
+        )
+        kind = query.shape.kind is not None and holds(query.shape.kind, quoted.quote, query.words)
+        return Found(
+            position,
+            score,
+            score,
+            passage,
+            quoted.quote,
+            wording,
+            quoted.words,
+            frozenset(matched),
+            kind,
+        )
