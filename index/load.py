@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = {suffix: reader.NAME for suffix, reader in BY_SUFFIX.items()}
 SOURCES_FILE = "sources.yaml"
+# YAML in a corpus folder is metadata (sources.yaml, the file it links to, question files),
+# not a document: it is neither indexed nor reported as a format citebot does not read.
+METADATA_SUFFIXES = frozenset({".yaml", ".yml"})
 SOURCES_MAX_BYTES = 32 << 20  # a larger sources.yaml is not read
 META_KEYS = ("title", "publisher", "date", "url")
 _UNSET = object()
@@ -62,11 +65,12 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
         folder = Path(dirpath)
         prefix = folder.relative_to(root).as_posix() + "/" if folder != root else ""
         for name in sorted(filenames):
-            if name.startswith(".") or (not prefix and name == SOURCES_FILE):
+            suffix = os.path.splitext(name)[1].lower()
+            if name.startswith(".") or suffix in METADATA_SUFFIXES:
                 continue
             path = folder / name
             relative = prefix + name
-            if os.path.splitext(name)[1].lower() not in SUFFIXES:
+            if suffix not in SUFFIXES:
                 # Named, not dropped silently: a user who put a file here expects it read.
                 skipped.append(Skipped(shown_name(relative), _unsupported(name)))
                 continue

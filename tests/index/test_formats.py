@@ -118,12 +118,14 @@ def test_skipped_files_are_named_once_with_their_reasons(
         (tmp_path / "c" / name).write_bytes((mixed / name).read_bytes())
     (tmp_path / "c" / "notes.txt").write_text(CHANNEL + "\n", encoding="utf-8")
     (tmp_path / "c" / "slides.pptx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "c" / "questions.yaml").write_text("- q: x\n", encoding="utf-8")
     with caplog.at_level("WARNING"):
         data = build(tmp_path / "c", Settings())
     reasons = dict(data.header["skipped"])
     assert reasons["locked.pdf"] == "is an encrypted PDF that needs a password"
     assert reasons["scan.pdf"].startswith("is a PDF without a text layer")
     assert reasons["slides.pptx"].startswith("is a .pptx file, not a format citebot reads")
+    assert "questions.yaml" not in reasons  # YAML is metadata, never a document
     for name in ("locked.pdf", "scan.pdf", "slides.pptx"):
         assert sum(name in r.getMessage() for r in caplog.records) == 1
     config = tmp_path / "citebot.yaml"
