@@ -26,7 +26,7 @@ from pydantic import (
 from bot.commands import COMMANDS, CommandOptions
 from index.errors import CitebotError
 from index.settings import ChunkSettings, NonNegative, Settings, Share, Variant, Weight, problem
-from index.yamlfile import YamlError, duplicate_key, line_of, parse, read_text
+from index.yamlfile import YamlError, duplicate_key, line_of, load_file
 
 DEFAULT_NAME = "citebot.yaml"
 
@@ -355,15 +355,7 @@ def load_config(explicit: Path | None = None) -> Config:
     if path is None:
         return _checked(Config(ConfigFile(), None, BUNDLED), None)
     try:
-        text = read_text(path)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: config file not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from exc
-    except YamlError as exc:
-        raise ConfigError(str(exc)) from exc
-    try:
-        document = parse(text, path)
+        document = load_file(path, "config file")
     except YamlError as exc:
         raise ConfigError(str(exc)) from exc
     raw, tree = document.data, document.tree

@@ -30,7 +30,7 @@ from index.errors import CitebotError
 from index.model import Answer, Hit
 from index.search import Searcher
 from index.settings import Settings
-from index.yamlfile import YamlError, parse, read_text
+from index.yamlfile import YamlError, load_file
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -106,17 +106,7 @@ class QuestionSet:
 def load_questions(path: Path) -> QuestionSet:
     """Read a question file; raise EvaluationError naming the file and the entry."""
     try:
-        text = read_text(path)
-    except FileNotFoundError as exc:
-        raise EvaluationError(f"{path}: question file not found") from exc
-    except IsADirectoryError as exc:
-        raise EvaluationError(f"{path}: is a folder, not a question file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvaluationError(f"{path}: cannot be read ({exc})") from exc
-    except YamlError as exc:
-        raise EvaluationError(str(exc)) from exc
-    try:
-        data = parse(text, path).data
+        data = load_file(path, "question file").data
     except YamlError as exc:
         raise EvaluationError(str(exc)) from exc
     if not isinstance(data, dict):

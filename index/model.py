@@ -146,16 +146,7 @@ class Hit:
         return {
             "id": p.id,
             "doc": p.doc,
-            "title": p.title,
-            "publisher": self.source.publisher,
-            "date": self.source.date,
-            "url": self.source.url,
-            "section": p.section,
-            "paragraph": p.paragraph,
-            "page": p.page,
-            "kind": p.kind,
-            "lines": list(p.lines),
-            "text": p.text,
+            **_cited(p, self.source),
             "quote": self.quote,
             "score": round(self.score, 6),
             "matched_terms": list(self.matched_terms),
@@ -276,19 +267,26 @@ class SourceView:
             "id": p.id,
             "doc": p.doc,
             "file": self.source.path,
-            "title": p.title,
-            "publisher": self.source.publisher,
-            "date": self.source.date,
-            "url": self.source.url,
-            "section": p.section,
-            "paragraph": p.paragraph,
-            "page": p.page,
-            "kind": p.kind,
-            "lines": list(p.lines),
-            "text": p.text,
+            **_cited(p, self.source),
             "before": brief(self.before),
             "after": brief(self.after),
         }
+
+
+def _cited(p: Passage, source: DocumentInfo) -> dict[str, object]:
+    """Return the JSON of what a citation of passage `p` names, from its title to its text."""
+    return {
+        "title": p.title,
+        "publisher": source.publisher,
+        "date": source.date,
+        "url": source.url,
+        "section": p.section,
+        "paragraph": p.paragraph,
+        "page": p.page,
+        "kind": p.kind,
+        "lines": list(p.lines),
+        "text": p.text,
+    }
 
 
 def doc_name(relative: Path) -> str:

@@ -99,6 +99,23 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> str:
     return raw.decode("utf-8")
 
 
+def load_file(path: Path, kind: str) -> YamlDocument:
+    """Read and parse a YAML file a user named (`kind`: "config file"); raise YamlError."""
+    try:
+        text = read_text(path)
+    except FileNotFoundError as exc:
+        raise _unreadable(path, f"{kind} not found") from exc
+    except IsADirectoryError as exc:
+        raise _unreadable(path, f"is a folder, not a {kind}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(path, f"cannot be read ({exc})") from exc
+    return parse(text, path)
+
+
+def _unreadable(path: Path, problem: str) -> YamlError:
+    return YamlError(str(path), None, problem, problem, summary=None)
+
+
 def parse(text: str, source: str | Path, first_line: int = 1) -> YamlDocument:
     """Safely load YAML text; raise YamlError naming `source`, the line and the problem."""
     tree = compose(text, source, first_line)

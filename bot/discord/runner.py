@@ -53,11 +53,23 @@ class StartupError(CitebotError):
 def read_token(config: Config, environ: Mapping[str, str] | None = None) -> str:
     """Return the bot token from the environment variable the config names."""
     name = config.discord.token_env
-    token = (environ if environ is not None else os.environ).get(name, "").strip()
+    environ = environ if environ is not None else os.environ
+    portal = "Discord developer portal → your application → Bot → Reset Token"
+    if name not in environ:
+        raise TokenMissing(
+            f"the environment variable {name} is not set; put the bot token in it ({portal})"
+        )
+    token = environ[name].strip()
     if not token:
         raise TokenMissing(
-            f"the environment variable {name} is not set; put the bot token in it (Discord "
-            "developer portal → your application → Bot → Reset Token)"
+            f"the environment variable {name} is set but empty; put the bot token in it, e.g. "
+            f"export {name}=… ({portal})"
+        )
+    prefix = re.match(r"(?i)(bot|bearer)\s+", token)
+    if prefix:
+        raise ConfigError(
+            f"the environment variable {name} starts with {prefix[1]!r}: put the token alone in "
+            "it, without the word before it (citebot adds what Discord needs)"
         )
     if not re.fullmatch(r"[\x21-\x7e]+", token):
         # Never show the value: it may be a real token with a stray character.

@@ -38,6 +38,7 @@ from botworld import (
     nothing_sent,
     run,
     session,
+    start_citebot_run,
     started,
     write_config,
 )
@@ -479,20 +480,7 @@ def test_citebot_run_connects_and_stops_cleanly_on_sigterm(world: Path) -> None:
     async def scenario() -> None:
         async with make_fake() as fake:
             config = write_config(world, fake)
-            env = {**os.environ, "CITEBOT_E2E_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--config",
-                str(config),
-                "--log-level",
-                "debug",
-                env=env,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            process = await start_citebot_run(config)
             try:
                 synced = asyncio.create_task(
                     fake.wait_for_call(

@@ -78,11 +78,11 @@ def test_missing_config_file(tmp_path: Path, capsys) -> None:
 def test_a_folder_or_a_binary_file_as_config_is_refused(tmp_path: Path, capsys) -> None:
     binary = tmp_path / "config.yaml"
     binary.write_bytes(b"\xff\xfe\x00garbage\x89PNG")
-    for path in (tmp_path, binary):
+    for path, says in ((tmp_path, "is a folder, not a config file"), (binary, "cannot be read")):
         code = run(["sources", "--config", str(path)])
         err = capsys.readouterr().err
         assert code == 2 and err.startswith(f"citebot: error: {path}"), err
-        assert "cannot be read" in err and "Traceback" not in err
+        assert says in err and "Traceback" not in err
 
 
 BAD_BOT_CONFIGS = {

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +29,7 @@ from botworld import (
     make_fake,
     run,
     session,
+    start_citebot_run,
     started,
     write_config,
 )
@@ -75,17 +74,7 @@ def test_a_token_the_gateway_refuses_is_the_token_sentence_and_exit_2(world: Pat
         # Login (REST) takes the token; IDENTIFY is closed with 4004.
         async with make_fake(gateway_token="another-token") as fake:
             config = write_config(world, fake)
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--config",
-                str(config),
-                env={**os.environ, "CITEBOT_E2E_TOKEN": TOKEN},
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            process = await start_citebot_run(config, level=None)
             out, err = await asyncio.wait_for(process.communicate(), 60)
             return process.returncode, out.decode() + err.decode()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import sys
 import traceback
@@ -26,6 +25,7 @@ from botworld import (
     TOKEN,
     ask,
     bot_process,
+    citebot_run_to_end,
     make_fake,
     run,
     session,
@@ -141,22 +141,9 @@ def test_a_failing_start_never_prints_the_token(
             config = write_config(world, fake)
             if case == "unreachable":
                 await fake.stop()  # nothing listens there any more
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--config",
-                str(config),
-                "--log-level",
-                "debug",
-                env={**os.environ, "CITEBOT_E2E_TOKEN": token},
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            out, err = await asyncio.wait_for(process.communicate(), 60)
-            assert process.returncode == code, err.decode()
-            return out.decode() + err.decode()
+            returncode, output = await citebot_run_to_end(config, token=token)
+            assert returncode == code, output
+            return output
 
     output = asyncio.run(scenario())
     assert message in output.splitlines()[-1]

@@ -364,6 +364,34 @@ class BotProcess:
         await asyncio.gather(*self._readers)
 
 
+async def start_citebot_run(
+    config: Path,
+    *,
+    token: str = TOKEN,
+    env: Mapping[str, str] | None = None,
+    level: str | None = "debug",
+) -> asyncio.subprocess.Process:
+    """Start `citebot run --config CONFIG` with the token in its variable, output piped."""
+    environ = {**os.environ, "CITEBOT_E2E_TOKEN": token, "PYTHONUNBUFFERED": "1", **(env or {})}
+    levels = ["--log-level", level] if level else []
+    return await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "run", "--config", str(config), *levels),
+        env=environ,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def citebot_run_to_end(
+    config: Path, *, token: str = TOKEN, level: str | None = "debug", timeout: float = 60
+) -> tuple[int, str]:
+    """Run `citebot run` until it exits; return its exit code and everything it printed."""
+    process = await start_citebot_run(config, token=token, level=level)
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, out.decode() + err.decode()
+
+
 @contextlib.asynccontextmanager
 async def bot_process(
     config: Path,
@@ -374,25 +402,7 @@ async def bot_process(
     timeout: float = 30,
 ) -> AsyncIterator[BotProcess]:
     """Start `citebot run --config CONFIG` and yield once it is connected to the fake."""
-    environ = {
-        **os.environ,
-        "CITEBOT_E2E_TOKEN": TOKEN,
-        "PYTHONUNBUFFERED": "1",
-        **(env or {}),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        "--log-level",
-        level,
-        env=environ,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_citebot_run(config, env=env, level=level)
     proc = BotProcess(process)
     try:
         deadline = time.monotonic() + timeout
