@@ -78,10 +78,15 @@ def reciprocal_rank(ranked: Sequence[str], relevance: dict[str, int], k: int) ->
 def ranked_documents(answer: Answer) -> list[str]:
     """Return the documents of an answer's passages in rank order, each once (best passage).
 
-    This is the ranking a reader of `citebot ask --json` sees in the passages' `doc` keys; a
-    document folded into another's `also_in` as a near-duplicate is not counted.
+    This is the ranking a reader of `citebot ask --json` sees: each passage's `doc`, then the
+    documents folded into its `also_in` (near-identical passages of other documents, which hold
+    the same text and so rank right after it).
     """
-    return list(dict.fromkeys(hit.passage.doc for hit in answer.hits))
+    docs: list[str] = []
+    for hit in answer.hits:
+        docs.append(hit.passage.doc)
+        docs.extend(d.doc for d in hit.also_in)
+    return list(dict.fromkeys(docs))
 
 
 # -- Question files -------------------------------------------------------------------------
@@ -166,10 +171,15 @@ def _question(path: Path, key: str, n: int, entry: object, need_answers: bool) -
 
 def answer_rank(question: Question, hits: Iterable[Hit]) -> int | None:
     """Return the 1-based position of the first passage holding an accepted answer."""
+    return answer_position(question, (hit.passage.text for hit in hits))
+
+
+def answer_position(question: Question, texts: Iterable[str]) -> int | None:
+    """Return the 1-based position of the first text holding an accepted answer (any engine's)."""
     wanted = [a.casefold() for a in question.answers]
-    for rank, hit in enumerate(hits, 1):
-        text = hit.passage.text.casefold()
-        if any(a in text for a in wanted):
+    for rank, text in enumerate(texts, 1):
+        folded = text.casefold()
+        if any(a in folded for a in wanted):
             return rank
     return None
 

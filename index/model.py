@@ -204,6 +204,18 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A question word no source uses, and the word searched for instead ("blinkin" → "Blinken")."""
+
+    asked: str  # as the question wrote it
+    searched: str  # as the sources write it
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON form."""
+        return {"asked": self.asked, "searched": self.searched}
+
+
+@dataclass(frozen=True)
 class Answer:
     """What citebot says to a question: the one thing every renderer turns into output.
 
@@ -214,6 +226,8 @@ class Answer:
       the question wrote them ("no source mentions: GDP").
     - `conflicts`: where the passages shown disagree on a figure ("sources differ"); only
       for answered questions.
+    - `corrected`: question words taken for misspellings and what was searched instead
+      ("Searched for Blinken").
     """
 
     question: str
@@ -223,6 +237,7 @@ class Answer:
     unmatched_terms: tuple[str, ...] = ()
     stale: tuple[str, ...] = field(default=())  # passage ids whose file changed since indexing
     conflicts: tuple[Conflict, ...] = ()
+    corrected: tuple[Correction, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
@@ -232,6 +247,7 @@ class Answer:
             "passages": [hit.to_dict() for hit in self.hits],
             "unmatched_terms": list(self.unmatched_terms),
             "conflicts": [c.to_dict() for c in self.conflicts],
+            "corrected": [c.to_dict() for c in self.corrected],
         }
         if self.reason:
             data["reason"] = str(self.reason)

@@ -5,9 +5,11 @@ A question goes through the same analyzer as the passages. The words that only f
 the terms it analyzes into (a hyphenated word gives several), plus, when the question holds
 one member of a configured synonym group, the terms of every other member ("Stepanakert" is
 also searched as "Khankendi"). A term weighs log((n + 1) / (df + 0.5)) over the n passages,
-floored at zero; a concept weighs as much as its most informative term that some passage
-holds, so a question is judged on what the sources can match, and a word no passage holds
-("GDP") still counts against coverage.
+floored at zero; a word no passage holds weighs by its frequency in general English
+(`index.english`: "think" little, a rare word or a name as the rarest term); a concept
+weighs as much as its most informative term that some passage holds, so a question is judged
+on what the sources can match, and a word no passage holds ("GDP") still counts against
+coverage.
 
 Words written as names or numbers ("Tokyo", "GDP", "2018") are marked: a question naming
 something no source mentions is not answered with a passage about something else.
@@ -17,12 +19,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from index import english
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.question import Shape, shape
+from index.spelling import Speller, looks_misspelled
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
@@ -48,6 +52,7 @@ class Query:
     shape: Shape
     words: frozenset[str]  # the question's words, lowercased
     concepts: dict[int, float] = field(default_factory=dict)  # concept -> weight
+    corrected: tuple[tuple[str, str], ...] = ()  # (word as asked, term searched instead)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -75,10 +80,16 @@ class QueryParser:
         backend: Backend,
         passages: int,
         synonyms: Sequence[tuple[str, Sequence[str]]] = (),
+        *,
+        mean_words: float = 100.0,
+        speller: Callable[[], Speller] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.backend = backend
         self.passages = passages
+        self.mean_words = mean_words  # running words per passage, for words no passage holds
+        self._speller = speller  # the index vocabulary's speller, built when first needed
+        english.load()
         # Each synonym group as the analyzed terms of its members ("Nagorno-Karabakh" is
         # three terms; a member is in a question when all of its terms are).
         self._synonyms = [
@@ -107,9 +118,9 @@ class QueryParser:
                 for term in member:
                     words.setdefault(term, (word, own, name))
         frequencies = self.backend.frequencies(list(words))
-        n = self.passages
+        words, frequencies, corrected = self._corrected(words, frequencies)
         terms = tuple(
-            QueryTerm(term, word, df, max(math.log((n + 1) / (df + 0.5)), 0.0), c, name)
+            QueryTerm(term, word, df, self.weight(word, df), c, name)
             for (term, (word, c, name)), df in zip(words.items(), frequencies, strict=True)
         )
         # A concept weighs as much as its most informative term that some passage holds (or,
@@ -119,7 +130,38 @@ class QueryParser:
             members = [t for t in terms if t.concept == c]
             concepts[c] = max([t.weight for t in members if t.df] or [t.weight for t in members])
         lowered = frozenset(w.lower() for w in _WORD.findall(question))
-        return Query(question, terms, asked, lowered, concepts)
+        return Query(question, terms, asked, lowered, concepts, corrected)
+
+    def _corrected(
+        self, words: dict[str, tuple[str, int, bool]], frequencies: list[int]
+    ) -> tuple[dict[str, tuple[str, int, bool]], list[int], tuple[tuple[str, str], ...]]:
+        """Replace the terms of misspelled words (no passage holds them) by the closest term.
+
+        See `index.spelling`: only a word rare in English, made of letters, is corrected.
+        """
+        if all(frequencies) or self._speller is None:
+            return words, frequencies, ()
+        fixed: dict[str, tuple[str, int, bool]] = {}
+        counts: list[int] = []
+        corrected: list[tuple[str, str]] = []
+        for (asked, info), count in zip(words.items(), frequencies, strict=True):
+            term, df, word = asked, count, info[0]
+            if not df and looks_misspelled(word):
+                correction = self._speller().correct(term, word)
+                if correction is not None and correction not in words:
+                    term, df = correction, self.backend.frequencies([correction])[0]
+                    corrected.append((word, term))
+            if term not in fixed:
+                fixed[term] = info
+                counts.append(df)
+        return fixed, counts, tuple(corrected)
+
+    def weight(self, word: str, df: int) -> float:
+        """Return a term's idf-like weight; a word no passage holds weighs by general English."""
+        n = self.passages
+        if df:
+            return max(math.log((n + 1) / (df + 0.5)), 0.0)
+        return english.unseen_weight(word, n, self.mean_words)
 
 
 def _is_name(word: str, first: bool) -> bool:

@@ -63,6 +63,16 @@ _FRAMES = re.compile(
 )
 
 
+_QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
+
+
+def asks(question: str) -> bool:
+    """Tell whether a text is a question opening with a question word ("In which year…")."""
+    lower = [w.lower() for w in _WORD.findall(question)[:2]]
+    i = 1 if len(lower) > 1 and lower[0] in _LEADS else 0
+    return len(lower) > i and lower[i] in _QUESTION_WORDS
+
+
 def shape(question: str) -> Shape:
     """Return the kind of answer a question asks for and its framing words."""
     words = _WORD.findall(question)

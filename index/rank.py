@@ -5,7 +5,11 @@ RERANK_DEPTH, a passage whose quote holds the kind of thing the question asks fo
 "who", a date for "when", a number for "how many", a place for "where") rises by KIND_BONUS,
 so that of two passages that match the question about as well, the one that holds an answer
 ("Nikol Pashinyan said…") comes before the one that only repeats the question's words ("the
-prime minister of Armenia denied…").
+prime minister of Armenia denied…"). When the text is a question ("what…", "how…"), a passage
+also rises by SENTENCE_BONUS times the share of the question's weight that its quote (one or
+two sentences) holds: the answer to a question usually sits in one sentence that repeats its
+words. Statements and keyword queries keep the BM25 order. Both were chosen on SQuAD, SciFact,
+NFCorpus and the dev seeds together (bench/results/experiments.md).
 
 Near-identical passages (a wire story printed by two outlets) are folded into the first of
 them, which then lists the others' documents ("also reported by"), so k hits are k different
@@ -13,8 +17,9 @@ things said. When many passages are copies, the ranking looks deeper for k disti
 times deeper each round but never past FOLD_DEPTH: a passage copied into thousands of files
 would otherwise cost seconds per question.
 
-Analyzing a passage for its quote is the costly part of a search, so without a kind to
-reorder by, passages are analyzed one at a time, only as far down as the k hits need.
+Analyzing a passage for its quote is the costly part of a search, so without a kind or a
+question to reorder by, passages are analyzed one at a time, only as far down as the k hits
+need.
 """
 
 from __future__ import annotations
@@ -28,12 +33,13 @@ from index.evidence import Wording, is_mark, near_duplicate
 from index.fields import headings
 from index.model import DocumentInfo, Passage
 from index.query import Query
-from index.question import holds
+from index.question import asks, holds
 from index.settings import Settings
 from index.snippet import snippet
 
 RERANK_DEPTH = 30  # passages, best first by BM25, that the kind of answer can reorder
-KIND_BONUS = 0.3  # how much a passage's score rises when its quote holds the kind asked for
+KIND_BONUS = 0.15  # how much a passage's score rises when its quote holds the kind asked for
+SENTENCE_BONUS = 0.2  # a question's passage rises by this × the share of its weight in the quote
 FOLD_DEPTH = 480  # passages looked at, at most, to find k that are not near-duplicates
 
 
@@ -43,13 +49,14 @@ class Found:
 
     position: int  # rank by BM25 alone, from 0
     bm25: float
-    score: float  # BM25, raised by KIND_BONUS when the quote holds the kind asked for
+    score: float  # BM25, raised by KIND_BONUS and SENTENCE_BONUS (see the module docstring)
     passage: Passage
     quote: str
     wording: Wording  # of the quote, to find near-duplicates
     matched_words: tuple[str, ...]
     matched: frozenset[str]  # query terms found in the text, section or title
     kind: bool  # the quote holds the kind of answer asked for
+    in_quote: frozenset[str] = frozenset()  # query terms in the quote's sentences
     also: tuple[tuple[DocumentInfo, str], ...] = ()  # folded near-duplicates: document, id
 
 
@@ -80,9 +87,15 @@ class Ranker:
         # Only a kind of answer reorders the first passages; without one, each passage is
         # analyzed (the costly part of a search) only when it is needed.
         head: list[Found] = []
-        if query.shape.kind is not None:
+        sentences = SENTENCE_BONUS > 0 and asks(query.text)
+        if query.shape.kind is not None or sentences:
             head = [self._found(n, i, s, query) for n, (i, s) in enumerate(top[:RERANK_DEPTH])]
-            head = [replace(f, score=f.bm25 * (1 + KIND_BONUS)) if f.kind else f for f in head]
+            weight = query.weights
+            total = sum(weight[t] for t in query.searched) or 1.0
+            head = [
+                replace(f, score=f.bm25 * (1 + self._bonus(f, sentences, weight, total)))
+                for f in head
+            ]
             head.sort(key=lambda f: (-f.score, f.position))
         kept: list[Found] = []
         n = len(head)
@@ -97,6 +110,14 @@ class Ranker:
                 n += 1
             self._keep(kept, f)
         return kept
+
+    @staticmethod
+    def _bonus(f: Found, sentences: bool, weight: dict[str, float], total: float) -> float:
+        """Return how much a passage rises: the kind asked for, and the question's sentence."""
+        bonus = KIND_BONUS if f.kind else 0.0
+        if sentences:
+            bonus += SENTENCE_BONUS * sum(weight[t] for t in f.in_quote) / total
+        return bonus
 
     def _keep(self, kept: list[Found], f: Found) -> None:
         """Add `f` to the kept passages, or fold it into a near-identical one."""
@@ -125,6 +146,7 @@ class Ranker:
             [t for a, b, terms in quoted_tokens if is_mark(passage.text[a:b]) for t in terms],
         )
         kind = query.shape.kind is not None and holds(query.shape.kind, quoted.quote, query.words)
+        in_quote = frozenset(t for _, _, terms in quoted_tokens for t in terms if t in weight)
         return Found(
             position,
             score,
@@ -135,4 +157,5 @@ class Ranker:
             quoted.words,
             frozenset(matched),
             kind,
+            in_quote,
         )

@@ -14,17 +14,21 @@ A search composes one module per concern, each of which a change opens alone:
 
 from __future__ import annotations
 
+import numpy as np
+
 from index.abstain import Reason, answers, unsearchable
 from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.catalog import Catalog, IndexStats
 from index.evidence import conflicts
-from index.model import Answer, DocumentInfo, Hit, Passage, SourceView
+from index.model import Answer, Correction, DocumentInfo, Hit, Passage, SourceView
 from index.query import Query, QueryParser
 from index.rank import Found, Ranker
 from index.settings import Settings
-from index.store import IndexData
+from index.spelling import Speller
+from index.store import IndexData, StringTable
 
+CHARS_PER_WORD = 6  # characters per running English word, counting the space after it
 QUESTION_MAX = 4000  # characters of a question that are searched (a Discord message holds 4,000)
 
 
@@ -45,8 +49,27 @@ class Searcher:
         self.backend: Backend = backend or IndexBackend(data)
         self.catalog = Catalog(data)
         self.n = self.catalog.n
-        self.parser = QueryParser(self.analyzer, self.backend, self.n, settings.synonyms)
+        # Running words per passage, for the weight of a word no passage holds.
+        mean_words = float(data.arrays["text_off"][-1]) / max(self.n, 1) / CHARS_PER_WORD
+        self._speller: Speller | None = None
+        self.parser = QueryParser(
+            self.analyzer,
+            self.backend,
+            self.n,
+            settings.synonyms,
+            mean_words=mean_words,
+            speller=self._spell,
+        )
         self.ranker = Ranker(self.catalog, self.backend, self.analyzer, settings)
+
+    def _spell(self) -> Speller:
+        """Return the speller over this index's vocabulary (built at the first unknown word)."""
+        if self._speller is None:
+            a = self.data.arrays
+            vocabulary = StringTable(a["vocab_blob"], a["vocab_off"])
+            counts = np.diff(a["post_ptr"]).tolist()
+            self._speller = Speller([vocabulary[i] for i in range(len(vocabulary))], counts)
+        return self._speller
 
     def documents(self) -> list[DocumentInfo]:
         """Return the indexed documents in corpus order."""
@@ -97,7 +120,24 @@ class Searcher:
             reason=None if answered else Reason.WEAK_MATCH,
             unmatched_terms=query.unmatched,
             conflicts=conflicts(quoted, query.words, terms, self._noun) if answered else (),
+            corrected=self._corrections(query, found),
         )
+
+    def _corrections(self, query: Query, found: list[Found]) -> tuple[Correction, ...]:
+        """Return each correction with the searched term as the passages shown write it."""
+        out = []
+        for asked, term in query.corrected:
+            written = next(
+                (
+                    f.passage.text[start:end]
+                    for f in found
+                    for start, end, terms in self.analyzer.spans(f.passage.text)
+                    if term in terms
+                ),
+                term,
+            )
+            out.append(Correction(asked, written))
+        return tuple(out)
 
     def _hit(self, f: Found) -> Hit:
         return Hit(

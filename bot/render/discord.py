@@ -222,8 +222,10 @@ def _conflicts(answer: Answer, start: int, count: int) -> str:
 
 
 def _notes(answer: Answer) -> str:
-    """Return the small print under an answer: words no source has, a stale index."""
+    """Return the small print under an answer: corrected words, words no source has, staleness."""
     notes = []
+    if answer.corrected:
+        notes.append("-# " + fit(wording.searched(answer.corrected), 300))
     if answer.unmatched_terms:
         notes.append("-# " + wording.UNMATCHED + fit(", ".join(answer.unmatched_terms), 300))
     shown = {hit.passage.id for hit in answer.hits}

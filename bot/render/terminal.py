@@ -142,6 +142,8 @@ def render_answer(
             claimed = plain(f"{_quoted(claim.text)} — {claim.title}")
             out.extend(_fill(claimed, number, " " * len(number), columns))
         out.append("")
+    if answer.corrected:
+        out.append(plain(wording.searched(answer.corrected)))
     if answer.unmatched_terms:
         out.extend(
             _fill(wording.UNMATCHED + plain(", ".join(answer.unmatched_terms)), "", "", columns)

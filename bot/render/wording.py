@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from index.abstain import Reason
+from index.model import Correction
 
 NOT_FOUND = "Not found in the sources."
 REASONS: dict[Reason, str] = {
@@ -35,6 +36,7 @@ STALE_SOURCE = (
 SOURCE_HINT = "Full passage: citebot source {id}"
 NO_MORE = "No more passages for that question."
 UNMATCHED = "No source mentions: "
+SEARCHED = "Searched for "  # then the corrections of misspelled words, as the sources write them
 DIFFER = "Sources differ on {about}:"
 ALSO_REPORTED = "Also reported by: "
 _FENCES = ("```", "~~~")
@@ -54,6 +56,11 @@ def also_reported(titles: Sequence[str]) -> str:
 def reason(why: Reason | None) -> str:
     """Return the sentence that says why a question was not answered."""
     return REASONS.get(why, NOT_FOUND) if why else NOT_FOUND
+
+
+def searched(corrected: Iterable[Correction]) -> str:
+    """Return "Searched for Blinken, Aliyev": what was searched instead of misspelled words."""
+    return SEARCHED + ", ".join(c.searched for c in corrected)
 
 
 def citation_fields(

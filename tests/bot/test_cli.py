@@ -61,6 +61,24 @@ def test_ask_json_shape(conf: list[str]) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+def test_misspelled_names_are_corrected_and_the_answer_says_what_was_searched(
+    conf: list[str],
+) -> None:
+    code, out, _ = cli("ask", "what did blinkin say to aliev", *conf)
+    assert code == 0
+    assert "Searched for Blinken, Aliyev" in out
+    assert "Not found" not in out
+    _, out, _ = cli("ask", "--json", "what did blinkin say to aliev", *conf)
+    data = json.loads(out)
+    assert data["answered"] is True
+    assert data["corrected"] == [
+        {"asked": "blinkin", "searched": "Blinken"},
+        {"asked": "aliev", "searched": "Aliyev"},
+    ]
+    _, out, _ = cli("ask", "--json", "When did Azerbaijan announce the operation?", *conf)
+    assert json.loads(out)["corrected"] == []
+
+
 def test_top_k_option(conf: list[str]) -> None:
     _, out, _ = cli("ask", "--json", "--top-k", "7", "Russian peacekeepers", *conf)
     assert len(json.loads(out)["passages"]) == 7

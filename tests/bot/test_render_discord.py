@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 
 from bot.library import Changes
 from bot.render import discord as render
-from index.model import Answer, Claim, Conflict, DocumentInfo, Hit, Passage, SourceView
+from index.model import (
+    Answer,
+    Claim,
+    Conflict,
+    Correction,
+    DocumentInfo,
+    Hit,
+    Passage,
+    SourceView,
+)
 
 LIMITS = {"title": 256, "description": 4096, "footer": 2048}
 
@@ -298,6 +307,17 @@ def test_notes_name_unknown_words_and_a_stale_index() -> None:
         "-# ⚠ Some of these files changed since the index was built; "
         "the quotes may be out of date until it is rebuilt."
     )
+
+
+def test_notes_say_what_was_searched_for_misspelled_words() -> None:
+    a = Answer(
+        "what did blinkin say to aliev",
+        True,
+        (hit("Blinken urged Aliyev to stop.", n=2),),
+        corrected=(Correction("blinkin", "Blinken"), Correction("aliev", "Aliyev")),
+    )
+    description = render.answer_embed(a).description
+    assert description.endswith("-# Searched for Blinken, Aliyev")
 
 
 def test_differing_figures_are_shown_side_by_side() -> None:

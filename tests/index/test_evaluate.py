@@ -210,6 +210,34 @@ def test_beir_run_ranks_documents_by_their_best_passage(tmp_path: Path) -> None:
     assert {"ndcg@10", "recall@100", "mrr@10", "build_seconds", "queries_per_second"} <= set(data)
 
 
+def test_beir_counts_documents_folded_into_also_in_right_after_their_passage(
+    tmp_path: Path,
+) -> None:
+    report_text = (
+        "The river flooded the lower town after three days of rain, and the council opened the "
+        "school as a shelter for the families who had to leave their homes."
+    )
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    docs = [("a", "River Times", report_text), ("b", "Valley Post", report_text)]
+    docs.append(("c", "Orchard", "Apple trees flower in spring and fruit in autumn."))
+    (folder / "corpus.jsonl").write_text(
+        "".join(json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in docs),
+        encoding="utf-8",
+    )
+    (folder / "queries.jsonl").write_text(
+        json.dumps({"_id": "q", "text": "Where did the families of the flooded town go?"}) + "\n",
+        encoding="utf-8",
+    )
+    (folder / "qrels").mkdir()
+    (folder / "qrels" / "test.tsv").write_text("q\ta\t1\nq\tb\t1\n", encoding="utf-8")
+    dataset = ev.load_beir(folder)
+    report = ev.run_beir(dataset, Settings(title_weight=0))
+    # One passage is shown with the other document in `also_in`; both count as retrieved.
+    assert report.recall_at_100 == pytest.approx(1.0)
+    assert report.ndcg_at_10 == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [

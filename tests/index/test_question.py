@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.question import Kind, holds, shape
+from index.question import Kind, asks, holds, shape
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,18 @@ def test_dates_numbers_and_places() -> None:
     assert holds(Kind.PLACE, "talks could begin in the town of Yevlakh", none)
     assert not holds(Kind.PLACE, "talks between Azerbaijan and Armenia", none)
     assert not holds(Kind.PLACE, "talks in Yevlakh", frozenset({"yevlakh"}))  # already asked
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("What is the Zangezur corridor?", True),
+        ("In which year did the war end?", True),
+        ("how many died", True),
+        ("Aspirin lowers the risk of stroke.", False),
+        ("nagorno karabakh ceasefire?", False),
+        ("", False),
+    ],
+)
+def test_a_question_opens_with_a_question_word(text: str, question: bool) -> None:
+    assert asks(text) is question

@@ -80,7 +80,13 @@ def test_a_folder_of_text_files_asked_through_the_cli_gets_the_same_figure(
     answers = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(answers) == len(ids)
     runs = {
-        q: list(dict.fromkeys(names.get(p["doc"], p["doc"]) for p in a["passages"]))
+        q: list(
+            dict.fromkeys(
+                names.get(doc, doc)
+                for p in a["passages"]
+                for doc in (p["doc"], *(other["doc"] for other in p["also_in"]))
+            )
+        )
         for q, a in zip(ids, answers, strict=True)
     }
     ndcg, _, _ = ev.score_runs(runs, dataset.qrels)

@@ -226,3 +226,14 @@ def test_synonyms_from_the_config_find_the_other_name(tmp_path: Path) -> None:
     answer = open_index(folder, None, settings).search("What was heard in Stepanakert?", 3)
     assert answer.answered and answer.unmatched_terms == ()
     assert "Khankendi" in answer.hits[0].matched_terms
+
+
+def test_statements_keep_the_bm25_order_and_questions_prefer_the_sentence_that_holds_them(
+    searcher: Searcher,
+) -> None:
+    statement = "Russian peacekeepers evacuated civilians"
+    answer = searcher.search(statement, 5)
+    plain = searcher.backend.top(searcher.parse(statement).searched, 5)
+    assert [h.passage.id for h in answer.hits] == [searcher.passage(i).id for i, _ in plain]
+    question = searcher.search("Who evacuated civilians from Nagorno-Karabakh?", 3)
+    assert "peacekeeping forces had begun evacuating civilians" in question.hits[0].quote
