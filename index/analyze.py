@@ -7,7 +7,7 @@ import unicodedata
 
 import Stemmer
 
-ANALYZER_VERSION = 2  # bump when analysis, cleaning or weighting changes what is indexed
+ANALYZER_VERSION = 3  # bump when analysis, cleaning or weighting changes what is indexed
 
 # Curly quotes and dashes map one-to-one onto ASCII, so character offsets are preserved.
 _PUNCT = str.maketrans(

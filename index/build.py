@@ -42,7 +42,8 @@ from index.load import (
     read_sources,
     sources_file,
 )
-from index.model import DocumentInfo
+from index.model import KINDS, DocumentInfo
+from index.readers import formats
 from index.settings import Settings
 from index.store import IndexData, decode_strings, encode_strings
 
@@ -68,6 +69,8 @@ class Batch:
     p_par: list[int] = field(default_factory=list)
     p_lines: list[int] = field(default_factory=list)  # first, last, first, last, ...
     p_sec: list[str | None] = field(default_factory=list)
+    p_page: list[int] = field(default_factory=list)  # 0: the format has no pages
+    p_kind: list[int] = field(default_factory=list)  # position in KINDS
     text: bytes = b""
     text_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     doc_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
@@ -134,7 +137,15 @@ def process(
         title = meta.title or document.doc
         batch.documents.append(
             DocumentInfo(
-                document.doc, document.path, title, meta.publisher, meta.date, meta.url, len(pieces)
+                document.doc,
+                document.path,
+                title,
+                meta.publisher,
+                meta.date,
+                meta.url,
+                len(pieces),
+                document.encoding,
+                document.pages,
             )
         )
         for passage in pieces:
@@ -146,6 +157,8 @@ def process(
             batch.p_par.append(passage.paragraph)
             batch.p_lines.extend(passage.lines)
             batch.p_sec.append(passage.section)
+            batch.p_page.append(passage.page or 0)
+            batch.p_kind.append(KINDS.index(passage.kind))
 
     term_ids, counts = bulk.analyze(texts)
     n = len(texts)
@@ -362,7 +375,9 @@ def build(
     for skip in skipped:
         log.warning("skipped %s: %s", skip.path, skip.reason)
     if not order:
-        raise EmptyCorpusError(f"no readable text in {root}: nothing to index")
+        raise EmptyCorpusError(
+            f"no readable text in {root}: nothing to index (citebot reads {formats()} files)"
+        )
 
     arrays, documents = _assemble(order, batches, reuse)
     phases["merge"] = time.perf_counter() - started - sum(phases.values())
@@ -464,6 +479,12 @@ def _assemble(
         if n
         else np.zeros((0, 2), dtype=np.int32),
         "p_sec": p_sec,
+        "p_page": pooled(
+            "p_page", [np.asarray(b.p_page, dtype=np.int32) for b in batches], np.int32
+        ),
+        "p_kind": pooled(
+            "p_kind", [np.asarray(b.p_kind, dtype=np.uint8) for b in batches], np.uint8
+        ),
         **_texts(runs, old, batches, n_old, batch_start),
         **encode_strings("sec", list(sections)),
     }

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from index.errors import UnknownPassageError
-from index.model import DocumentInfo, Passage, SourceView
+from index.model import KINDS, DocumentInfo, Passage, SourceView
 from index.settings import Settings
 from index.store import IndexData, StringTable
 
@@ -39,11 +39,13 @@ class IndexStats:
     built_at: str | None  # local time, "YYYY-MM-DD HH:MM:SS"
     build_seconds: float | None
     skipped: tuple[str, ...]  # "path: reason", one per file left out
+    encodings: dict[str, str] = field(default_factory=dict)  # text file -> detected encoding
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form, keys in field order."""
         data: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["skipped"] = list(self.skipped)
+        data["encodings"] = dict(self.encodings)
         return data
 
 
@@ -85,6 +87,8 @@ class Catalog:
             paragraph=int(a["p_par"][i]),
             lines=(first, last),
             text=bytes(a["text_blob"][start:end]).decode("utf-8"),
+            page=int(a["p_page"][i]) or None,
+            kind=KINDS[int(a["p_kind"][i])],
         )
 
     def locate(self, passage_id: str) -> int:
@@ -151,6 +155,7 @@ class Catalog:
             built_at=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(built)) if built else None,
             build_seconds=header.get("build_seconds"),
             skipped=tuple(f"{path}: {reason}" for path, reason in header.get("skipped", [])),
+            encodings={d.path: d.encoding for d in self._documents if d.encoding},
         )
 
 

@@ -31,6 +31,8 @@ def chunk(document: Document, cleaned: Cleaned, settings: ChunkSettings) -> list
                     paragraph=paragraph.number,
                     lines=(first, last),
                     text=piece,
+                    page=paragraph.page,
+                    kind=paragraph.kind,
                 )
             )
     return passages

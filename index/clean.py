@@ -18,15 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from index.model import Document, Metadata, Paragraph
+from index.model import Block, Document, Metadata, Paragraph
+from index.readers.text import BULLET as _BULLET
+from index.readers.text import MD_HEADING as _MD_HEADING
+from index.readers.text import TERMINAL as _TERMINAL
+from index.readers.text import WORD as _WORD
 from index.sentences import sentence_spans
 
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-_TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*$""")
-_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,3}[.)])\s+")
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 # Markup left in the text: a line that opens or closes a comment, or a lone tag ("-->" inside
 # prose, as in "Ser-752-->Pro", is not markup).
 _MARKUP = re.compile(r"(^<?!--|-->$|^<[a-z!/][^>]*>$)", re.I)
@@ -50,14 +50,7 @@ LONG_WORDS = 25
 TITLE_MAX_WORDS = 40
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A candidate paragraph: one or more consecutive lines of the file."""
-
-    first: int  # 1-based line numbers
-    last: int
-    text: str  # verbatim (trimmed) text of those lines
-    marked: str = ""  # "heading" or "item" when the markup says so
+Unit = Block  # a candidate paragraph: a block as its reader found it
 
 
 @dataclass(frozen=True)
@@ -70,100 +63,15 @@ class Cleaned:
 
 def clean(document: Document) -> Cleaned:
     """Return the content paragraphs of `document`, with headings as their sections."""
-    units = _html_units(document) if document.kind == "html" else _text_units(document)
-    crumb_title, found_date, found_publisher, units = _strip_furniture(units)
+    crumb_title, found_date, found_publisher, units = _strip_furniture(list(document.blocks))
     # The page's own title line is found only when no title is stated for it.
     found_title = crumb_title or (
-        None if document.meta.title else _first_title(units, document.kind)
+        None if document.meta.title else _first_title(units, document.first_line_title)
     )
     meta = _merge_meta(document, found_title, found_date, found_publisher)
     titles = {_norm(t) for t in (found_title, meta.title) if t}
     paragraphs = _structure(units, titles)
     return Cleaned(paragraphs, meta)
-
-
-# -- Units ------------------------------------------------------------------------------------
-
-
-def _text_units(document: Document) -> list[Unit]:
-    lines = document.lines
-    markdown = document.kind == "markdown"
-    units: list[Unit] = []
-    block: list[int] = []
-
-    def flush() -> None:
-        if block:
-            units.extend(_block_units(lines, block, markdown))
-            block.clear()
-
-    fence = False
-    for i in range(document.body_start, len(lines)):
-        line = lines[i]
-        if markdown and line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-        if not line.strip() and not fence:
-            flush()
-        else:
-            block.append(i)
-    flush()
-    return units
-
-
-def _block_units(lines: tuple[str, ...], block: list[int], markdown: bool) -> list[Unit]:
-    """Split a blank-line separated block into units: wrapped prose joins, lists split."""
-    units: list[Unit] = []
-    current: list[int] = []
-
-    def emit(marked: str = "") -> None:
-        if current:
-            text = "\n".join(lines[j] for j in current).strip()
-            units.append(Unit(current[0] + 1, current[-1] + 1, text, marked))
-            current.clear()
-
-    if markdown and lines[block[0]].lstrip().startswith(("```", "~~~")):
-        current.extend(block)
-        emit()
-        return units
-    for i in block:
-        line = lines[i].strip()
-        heading = _MD_HEADING.match(line) if markdown else None
-        if heading:
-            emit()
-            current.append(i)
-            emit("heading")
-            continue
-        if _BULLET.match(line):
-            emit()
-            current.append(i)
-            continue
-        if current and _continues(lines[current[-1]].strip(), line):
-            current.append(i)
-            continue
-        emit()
-        current.append(i)
-    emit()
-    if markdown:
-        # In Markdown a list is content: each item stays a unit marked as an item.
-        units = [replace(u, marked="item") if _BULLET.match(u.text) else u for u in units]
-    return units
-
-
-def _continues(previous: str, line: str) -> bool:
-    """Tell whether `line` continues the hard-wrapped sentence on `previous`."""
-    if _TERMINAL.search(previous) or previous.endswith(":"):
-        return False
-    if len(_WORD.findall(previous)) < 8:
-        return False
-    first = line[:1]
-    return first.islower() or first.isdigit() or previous.endswith((",", "-", ";", "("))
-
-
-def _html_units(document: Document) -> list[Unit]:
-    units = []
-    for line, kind, text in document.blocks:
-        marked = kind if kind in ("heading", "item") else ""
-        units.append(Unit(line, line, text, marked))
-    return units
 
 
 # -- Furniture ---------------------------------------------------------------------------------
@@ -277,7 +185,7 @@ def _strip_furniture(
 def _title_like(unit: Unit) -> bool:
     if unit.marked == "heading":
         return True
-    if unit.marked == "item":
+    if unit.marked == "item" or unit.kind in ("table", "code"):
         return False
     text = _BULLET.sub("", unit.text)
     words = _words(text)
@@ -289,6 +197,8 @@ def _title_like(unit: Unit) -> bool:
 
 
 def _is_good(unit: Unit) -> bool:
+    if unit.kind in ("table", "code"):
+        return True  # a table row or a code block is content, however short
     words = _word_count(unit.text)
     if unit.marked == "item":
         return words >= 3
@@ -303,8 +213,10 @@ def _heading_text(unit: Unit) -> str:
     return _BULLET.sub("", text).strip()
 
 
-def _first_title(units: list[Unit], kind: str) -> str | None:
-    if kind != "html" and len(units) > 1 and _is_title_line(units[0]) and _is_good(units[1]):
+def _first_title(units: list[Unit], first_line_title: bool) -> str | None:
+    if units and units[0].marked == "heading" and units[0].level == 1:
+        return _heading_text(units[0])  # a document that opens with its top heading
+    if first_line_title and len(units) > 1 and _is_title_line(units[0]) and _is_good(units[1]):
         return units[0].text
     for unit in units:
         if _is_good(unit):
@@ -382,7 +294,15 @@ def _structure(everything: list[Unit], titles: set[str]) -> tuple[Paragraph, ...
             section = _heading_text(unit)
         elif role == "body":
             paragraphs.append(
-                Paragraph(unit.text, unit.first, unit.last, section, len(paragraphs) + 1)
+                Paragraph(
+                    unit.text,
+                    unit.first,
+                    unit.last,
+                    section,
+                    len(paragraphs) + 1,
+                    unit.page,
+                    unit.kind,
+                )
             )
     return tuple(paragraphs)
 

@@ -1,4 +1,9 @@
-"""Read a corpus folder: text, Markdown and HTML files with their metadata."""
+"""Read a corpus folder: list its files, and read each through the reader of its format.
+
+The formats themselves live in `index/readers/`, one module each; this module decides which
+files are candidates, which are skipped and why, and how stated metadata (front matter,
+sources.yaml, document properties) combine.
+"""
 
 from __future__ import annotations
 
@@ -14,20 +19,17 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from index.errors import CorpusError
-from index.html import html_blocks
 from index.model import Document, Metadata, doc_name
+from index.readers import BY_SUFFIX, formats, reader_for
 from index.yamlfile import YamlError, compose, construct
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = {
-    ".txt": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-}
+SUFFIXES = {suffix: reader.NAME for suffix, reader in BY_SUFFIX.items()}
 SOURCES_FILE = "sources.yaml"
+# YAML in a corpus folder is metadata (sources.yaml, the file it links to, question files),
+# not a document: it is neither indexed nor reported as a format citebot does not read.
+METADATA_SUFFIXES = frozenset({".yaml", ".yml"})
 SOURCES_MAX_BYTES = 32 << 20  # a larger sources.yaml is not read
 META_KEYS = ("title", "publisher", "date", "url")
 _UNSET = object()
@@ -63,10 +65,15 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
         folder = Path(dirpath)
         prefix = folder.relative_to(root).as_posix() + "/" if folder != root else ""
         for name in sorted(filenames):
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in SUFFIXES:
+            suffix = os.path.splitext(name)[1].lower()
+            if name.startswith(".") or suffix in METADATA_SUFFIXES:
                 continue
             path = folder / name
             relative = prefix + name
+            if suffix not in SUFFIXES:
+                # Named, not dropped silently: a user who put a file here expects it read.
+                skipped.append(Skipped(shown_name(relative), _unsupported(name)))
+                continue
             if not _valid_name(relative):
                 # An id, a citation and JSON need the name as text; bytes that are not UTF-8
                 # could only be shown escaped, and an escaped name can be another file's.
@@ -80,6 +87,12 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
             else:
                 files.append(found)
     return files, skipped
+
+
+def _unsupported(name: str) -> str:
+    suffix = os.path.splitext(name)[1]
+    what = f"a {suffix} file" if suffix else "a file without an extension"
+    return f"is {what}, not a format citebot reads ({formats()})"
 
 
 def _corpus_file(path: Path, relative: str, real_root: Path) -> CorpusFile | Skipped:
@@ -287,23 +300,16 @@ def read_document(
     """Read one corpus file; raise CorpusError when it cannot be used."""
     if raw is None:
         raw = read_bytes(file)
-    text = decode(raw)
-    if not text.strip():
+    reader = reader_for(file.path.suffix)
+    if reader is None:
+        raise CorpusError(f"is not a format citebot reads ({formats()})")
+    found = reader.read(raw, file.relative, _front_matter)
+    if not found.blocks:
         raise CorpusError("is empty")
-    kind = SUFFIXES[file.path.suffix.lower()]
-    lines = tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    if lines and lines[-1] == "":
-        lines = lines[:-1]
-    front: dict[str, str | None] = {}
-    body_start = 0
-    blocks: tuple[tuple[int, str, str], ...] = ()
-    if kind == "markdown":
-        front, body_start = _front_matter(lines, file.relative)
-    elif kind == "html":
-        html_meta, blocks = html_blocks(text)
-        front = {k: v for k, v in html_meta.items() if v}
+    front = found.front
     listed = sources.get(file.relative, {})
     # Front matter wins over sources.yaml; a key set to null in either means "unknown".
+    # Document properties (PDF, Word) come last: a template often fills them in.
     merged: dict[str, object] = {}
     for key in META_KEYS:
         value: object = _UNSET
@@ -312,23 +318,31 @@ def read_document(
         elif key in listed:
             value = listed[key]
         merged[key] = value
-    meta = Metadata(**{k: (None if v is _UNSET else v) for k, v in merged.items()})
     explicit = frozenset(k for k, v in merged.items() if v is not _UNSET)
+    for key, value in found.properties.items():
+        if merged.get(key, _UNSET) is _UNSET and value:
+            merged[key] = value
+    meta = Metadata(**{k: (None if v is _UNSET else v) for k, v in merged.items()})
     doc = Document(
         doc=doc_name(Path(file.relative)),
         path=file.relative,
-        lines=lines,
         meta=meta,
-        kind=kind,
-        body_start=body_start,
-        blocks=blocks,
+        kind=reader.NAME,
+        blocks=found.blocks,
         stated=explicit,
+        first_line_title=found.first_line_title,
+        encoding=found.encoding,
+        pages=found.pages,
     )
     return doc
 
 
 def decode(raw: bytes) -> str:
-    """Decode file bytes as UTF-8 (or UTF-16 with a BOM); raise CorpusError otherwise."""
+    """Decode a YAML file's bytes as UTF-8 (or UTF-16 with a BOM); raise CorpusError otherwise.
+
+    Documents are decoded by their readers (index/readers/base.py), which also guess other
+    encodings; YAML is UTF-8 or UTF-16 by its specification.
+    """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")

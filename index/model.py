@@ -18,21 +18,44 @@ class Metadata:
     url: str | None = None
 
 
+KINDS = ("prose", "list", "code", "table")  # what a passage is; its position is stored
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of a file's text as its reader found it, with where it stands in the file.
+
+    - `first`, `last`: 1-based line numbers, inclusive: of the file for text formats, of the
+      page for PDF (as the parser extracted it), the paragraph's position for Word.
+    - `marked`: "heading" or "item" when the format says so; empty when only the text can tell.
+    - `kind`: one of KINDS; `page`: 1-based, None for formats without pages; `level`: a
+      heading's level (1 is the document's title level), 0 when unknown.
+    """
+
+    first: int
+    last: int
+    text: str  # verbatim (trimmed) text
+    marked: str = ""
+    kind: str = "prose"
+    page: int | None = None
+    level: int = 0
+
+
 @dataclass(frozen=True)
 class Document:
-    """A readable file of the corpus with its lines and metadata."""
+    """A readable file of the corpus: its text as blocks, and its metadata."""
 
     doc: str  # path relative to the corpus folder, without extension
     path: str  # path relative to the corpus folder, with extension
-    lines: tuple[str, ...]
     meta: Metadata
-    kind: str = "text"  # text | markdown | html
-    body_start: int = 0  # lines before this index are front matter
-    # For HTML: the visible text as (source line, kind, text) blocks; kind is "heading",
-    # "item" or "text".
-    blocks: tuple[tuple[int, str, str], ...] = ()
+    kind: str = "text"  # the reader's name: text | markdown | html | pdf | docx | rst
+    blocks: tuple[Block, ...] = ()
     # Metadata keys the author stated, even as null ("unknown"): never inferred from the text.
     stated: frozenset[str] = frozenset()
+    # Whether a short first line above prose reads as the title (plain text and Markdown).
+    first_line_title: bool = False
+    encoding: str | None = None  # the detected encoding of a text file that is not UTF-8
+    pages: int | None = None  # a PDF's page count
 
 
 @dataclass(frozen=True)
@@ -44,6 +67,8 @@ class Paragraph:
     last_line: int
     section: str | None
     number: int  # 1-based paragraph number in the document
+    page: int | None = None
+    kind: str = "prose"
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,8 @@ class Passage:
     paragraph: int
     lines: tuple[int, int]
     text: str
+    page: int | None = None  # 1-based, for paged formats (PDF)
+    kind: str = "prose"  # one of KINDS
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,8 @@ class DocumentInfo:
     date: str | None
     url: str | None
     passages: int
+    encoding: str | None = None  # detected encoding of a text file that is not UTF-8
+    pages: int | None = None  # a PDF's page count
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
@@ -81,6 +110,8 @@ class DocumentInfo:
             "date": self.date,
             "url": self.url,
             "passages": self.passages,
+            "encoding": self.encoding,
+            "pages": self.pages,
         }
 
 
@@ -238,7 +269,14 @@ class SourceView:
         def brief(p: Passage | None) -> dict[str, object] | None:
             if p is None:
                 return None
-            return {"id": p.id, "paragraph": p.paragraph, "lines": list(p.lines), "text": p.text}
+            return {
+                "id": p.id,
+                "paragraph": p.paragraph,
+                "page": p.page,
+                "kind": p.kind,
+                "lines": list(p.lines),
+                "text": p.text,
+            }
 
         p = self.passage
         return {
@@ -260,6 +298,8 @@ def _cited(p: Passage, source: DocumentInfo) -> dict[str, object]:
         "url": source.url,
         "section": p.section,
         "paragraph": p.paragraph,
+        "page": p.page,
+        "kind": p.kind,
         "lines": list(p.lines),
         "text": p.text,
     }

@@ -37,7 +37,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 MAGIC = b"CITEBOT\x00"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: passages carry their page and kind
 QUICK_CHECK_BYTES = 4 << 20  # arrays up to this size are checked on every load
 _PREAMBLE = struct.Struct("<8sIQI")  # magic, version, header length, header crc32
 _ALIGN = 64

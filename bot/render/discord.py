@@ -148,16 +148,21 @@ def citation(hit: Hit | SourceView, *, link: bool = True) -> str:
     title = shorten(flatten(p.title), 200)
     publisher, date = (escape(shorten(flatten(x or ""), 100)) for x in (s.publisher, s.date))
     head = _link(title, s.url) if link else escape(title)
-    line = " · ".join(wording.citation_fields(head, publisher, date, None, p.paragraph))
+    line = " · ".join(
+        wording.citation_fields(head, publisher, date, None, p.paragraph, page=p.page)
+    )
     if link and len(line) > CITATION_MAX:  # only a very long url gets here
         line = " · ".join(
-            wording.citation_fields(escape(title), publisher, date, None, p.paragraph)
+            wording.citation_fields(escape(title), publisher, date, None, p.paragraph, page=p.page)
         )
     return line
 
 
 def _hit_block(hit: Hit, number: int, quote: str) -> str:
-    lines = [f"> **[{number}]** {quote}", f"— {citation(hit)}"]
+    head = f"> **[{number}]** {quote}"
+    if hit.passage.kind in ("code", "list") and quote:
+        head = f"**[{number}]**\n{quote}"  # a code block or a list, not a block quote
+    lines = [head, f"— {citation(hit)}"]
     if hit.also_in:
         titles = wording.also_reported([flatten(d.title) for d in hit.also_in])
         lines.append(f"-# {wording.ALSO_REPORTED}{fit(titles, 300)}")
@@ -171,12 +176,25 @@ def _hits_text(hits: Sequence[Hit], start: int, budget: int) -> str:
     for i, hit in enumerate(hits):
         fixed = len(_hit_block(hit, start + i, "")) + 2  # number, citation, separators
         share = (budget - used) // (len(hits) - i) - fixed
-        quote = fit(
-            flatten(hit.quote), max(share, 40), lambda q, h=hit: bold_terms(q, h.matched_terms)
-        )
+        quote = _quote(hit, max(share, 40))
         blocks.append(_hit_block(hit, start + i, quote))
         used += len(blocks[-1]) + 2
     return "\n\n".join(blocks)
+
+
+def _quote(hit: Hit, limit: int) -> str:
+    """Return a hit's quote within `limit`: prose escaped, code as a code block, a list as one."""
+    if hit.passage.kind == "code":
+        body = _CONTROL.sub("", wording.code_body(hit.quote)).replace("```", "`\u200b``")
+        return f"```\n{shorten(body, max(limit - 8, 1))}\n```"
+    if hit.passage.kind == "list":
+        items = wording.list_items(hit.quote)
+        share = max(limit // max(len(items), 1) - 3, 20)
+        return "\n".join(
+            "- " + fit(flatten(item), share, lambda q, h=hit: bold_terms(q, h.matched_terms))
+            for item in items
+        )
+    return fit(flatten(hit.quote), limit, lambda q, h=hit: bold_terms(q, h.matched_terms))
 
 
 def _footer(source_command: str | None, start: int, count: int) -> str | None:
@@ -301,6 +319,7 @@ def source_embed(view: SourceView, *, stale: bool = False) -> discord.Embed:
         ("Publisher", s.publisher),
         ("Date", s.date),
         ("Section", p.section),
+        ("Page", str(p.page) if p.page else None),
         ("File", s.path),
         ("Paragraph", f"¶{p.paragraph} · {wording.lines_label(p.lines)}"),
         ("Passage", p.id),

@@ -39,7 +39,9 @@ def citation_line(hit_or_view: Hit | SourceView) -> str:
     """Return "Title · Publisher · Date · Section · ¶N" for a hit or a source view."""
     p = hit_or_view.passage
     s = hit_or_view.source
-    fields = wording.citation_fields(p.title, s.publisher, s.date, p.section, p.paragraph)
+    fields = wording.citation_fields(
+        p.title, s.publisher, s.date, p.section, p.paragraph, page=p.page
+    )
     return plain(" · ".join(fields))
 
 
@@ -86,6 +88,19 @@ def _quoted(text: str) -> str:
     return f"{opening}{text}{closing}"
 
 
+def _shown_quote(quote: str, kind: str, number: str, pad: str, columns: int) -> list[str]:
+    """Return a quote's lines: prose in quotation marks, code and lists as they are."""
+    if kind == "code":
+        body = [plain(line).rstrip() for line in wording.code_body(quote).split("\n")]
+        return [number.rstrip()] + [f"{pad}    {line}" if line else "" for line in body]
+    if kind == "list":
+        out: list[str] = []
+        for i, item in enumerate(wording.list_items(plain(quote))):
+            out.extend(_fill(f"• {item}", number if i == 0 else pad, pad + "  ", columns))
+        return out
+    return _fill(_quoted(plain(quote)), number, pad, columns)
+
+
 def render_answer(
     answer: Answer,
     color: bool = False,
@@ -109,7 +124,7 @@ def render_answer(
     for n, hit in enumerate(answer.hits, start):
         number = f"[{n}] "
         pad = " " * len(number)
-        quote = _fill(_quoted(plain(hit.quote)), number, pad, columns)
+        quote = _shown_quote(hit.quote, hit.passage.kind, number, pad, columns)
         out.extend(_highlight(line, hit.matched_terms, color) for line in quote)
         out.extend(_fill("— " + citation_line(hit), pad, pad + "  ", columns))
         details = pad + "  "
@@ -150,6 +165,7 @@ def render_source(view: SourceView, *, stale: bool = False) -> str:
         ("URL", s.url),
         ("File", s.path),
         ("Section", p.section),
+        ("Page", str(p.page) if p.page else None),
         ("Paragraph", f"{p.paragraph} ({wording.lines_label(p.lines)})"),
     ]
     out = [p.id, ""]
@@ -186,6 +202,9 @@ def render_stats(stats: dict[str, object]) -> str:
         if isinstance(value, list):
             lines.append(f"{key + ':':<{width}}{len(value)}")
             lines.extend(f"{'':<{width}}{item}" for item in value)
+        elif isinstance(value, dict):  # file → detected encoding
+            lines.append(f"{key + ':':<{width}}{len(value)}")
+            lines.extend(f"{'':<{width}}{name}: {item}" for name, item in value.items())
         else:
             lines.append(f"{key + ':':<{width}}{value}")
     return plain("\n".join(lines) + "\n")

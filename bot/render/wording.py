@@ -39,6 +39,8 @@ UNMATCHED = "No source mentions: "
 SEARCHED = "Searched for "  # then the corrections of misspelled words, as the sources write them
 DIFFER = "Sources differ on {about}:"
 ALSO_REPORTED = "Also reported by: "
+_FENCES = ("```", "~~~")
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,3}[.)])\s+")
 
 
 ALSO_SHOWN = 5  # documents named in "also reported by"; the rest are counted
@@ -67,9 +69,31 @@ def citation_fields(
     date: str | None,
     section: str | None,
     paragraph: int,
+    *,
+    page: int | None = None,
 ) -> list[str]:
     """Return the parts of a citation line in their order, leaving out what is not stated."""
-    return [x for x in (title, publisher, date, section, f"¶{paragraph}") if x]
+    return [x for x in (title, publisher, date, section, f"¶{paragraph}", page_label(page)) if x]
+
+
+def page_label(page: int | None) -> str | None:
+    """Return "p. 3" for a passage of a paged document (PDF), None for the others."""
+    return f"p. {page}" if page else None
+
+
+def code_body(text: str) -> str:
+    """Return a code passage without the Markdown fence lines around it, if it has them."""
+    lines = text.split("\n")
+    if len(lines) >= 2 and lines[0].lstrip().startswith(_FENCES):
+        lines = lines[1:]
+        if lines and lines[-1].strip().startswith(_FENCES):
+            lines = lines[:-1]
+    return "\n".join(lines)
+
+
+def list_items(text: str) -> list[str]:
+    """Return the items of a list passage without their markers ("- ", "1. ")."""
+    return [_BULLET.sub("", line).strip() for line in text.split("\n") if line.strip()]
 
 
 def lines_label(lines: tuple[int, int] | list[int]) -> str:

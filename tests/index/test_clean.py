@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from index import readers
 from index.chunk import chunk
 from index.clean import clean
 from index.load import list_files, read_document, read_sources
@@ -124,12 +125,15 @@ def test_metadata_comes_from_sources_then_text() -> None:
 
 
 def _doc(text: str, kind: str = "text", path: str = "page.txt") -> Document:
+    reader = {"text": readers.text, "markdown": readers.markdown}[kind]
+    found = reader.read(text.encode("utf-8"), path, lambda lines, name: ({}, 0))
     return Document(
         doc=path.rsplit(".", 1)[0],
         path=path,
-        lines=tuple(text.split("\n")),
         meta=Metadata(),
         kind=kind,
+        blocks=found.blocks,
+        first_line_title=found.first_line_title,
     )
 
 

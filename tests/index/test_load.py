@@ -33,19 +33,18 @@ def test_unusable_files_are_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
     (tmp_path / "empty.md").write_text("  \n\n", encoding="utf-8")
     (tmp_path / "utf16.txt").write_text("Notes written in UTF-16 with a byte order mark.", "utf-16")
-    (tmp_path / "image.png").write_bytes(b"\x89PNG")  # not a source type: ignored silently
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")  # not a source type: named as skipped
     outside = tmp_path.parent / f"{tmp_path.name}-outside.txt"
     outside.write_text("secret", encoding="utf-8")
     (tmp_path / "link.txt").symlink_to(outside)
     (tmp_path / "loop").symlink_to(tmp_path)  # a folder link loop is not followed
 
     docs, reasons = indexed(tmp_path)
-    assert sorted(docs) == ["good.txt", "utf16.txt"]
+    assert sorted(docs) == ["good.txt", "latin1.txt", "utf16.txt"]  # Latin-1 is detected
     assert reasons["binary.txt"] == "looks binary"
-    assert reasons["latin1.txt"].startswith("is not valid UTF-8")
     assert reasons["empty.md"] == "is empty"
     assert reasons["link.txt"] == "links outside the corpus folder"
-    assert "image.png" not in reasons
+    assert reasons["image.png"].startswith("is a .png file, not a format citebot reads (.txt,")
 
 
 def _without_root_privileges(command: list[str]) -> list[str]:
