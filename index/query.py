@@ -29,6 +29,7 @@ from index.question import Shape, shape
 from index.spelling import Speller, looks_misspelled
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+MAX_CORRECTED = 8  # words of one question looked up for a misspelling, at most
 
 
 @dataclass(frozen=True)
@@ -144,9 +145,11 @@ class QueryParser:
         fixed: dict[str, tuple[str, int, bool]] = {}
         counts: list[int] = []
         corrected: list[tuple[str, str]] = []
+        tried = 0
         for (asked, info), count in zip(words.items(), frequencies, strict=True):
             term, df, word = asked, count, info[0]
-            if not df and looks_misspelled(word):
+            if not df and tried < MAX_CORRECTED and looks_misspelled(word):
+                tried += 1
                 correction = self._speller().correct(term, word)
                 if correction is not None and correction not in words:
                     term, df = correction, self.backend.frequencies([correction])[0]

@@ -8,6 +8,7 @@ import json
 import random
 import string
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,19 @@ def test_an_over_long_question_on_the_command_line_is_refused(config_file) -> No
     code = run(["ask", _words(1000), "--config", str(config_file)], out, err)
     assert code == 2 and out.getvalue() == ""
     assert "at most 4,000" in err.getvalue()
+
+
+def test_a_question_of_many_misspelled_words_is_corrected_in_bounded_work(config_file) -> None:
+    from index.query import MAX_CORRECTED
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    words = sorted(
+        {w for f in corpus.glob("*.txt") for w in f.read_text("utf-8").split() if w.isalpha()},
+        key=lambda w: (-len(w), w),
+    )[:40]
+    misspelled = " ".join(w[0] + w[2:] for w in words)  # each loses its second letter
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["ask", "--json", misspelled, "--config", str(config_file)], out, err)
+    assert code == 0, err
+    corrected = json.loads(out.getvalue())["corrected"]
+    assert 0 < len(corrected) <= MAX_CORRECTED
