@@ -38,7 +38,9 @@ class UsageError(CitebotError):
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="FILE", help="config file (citebot.yaml)")
-    parser.add_argument("--corpus", type=Path, metavar="DIR", help="folder of sources to use")
+    parser.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="folder of sources (or one file) to use"
+    )
     parser.add_argument("--index", type=Path, metavar="PATH", help="index file to load or build")
 
 
@@ -122,8 +124,10 @@ class Context:
     def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
         self.config: Config = load_config(args.config)
         corpus = args.corpus.resolve() if args.corpus else self.config.corpus
-        if not corpus.is_dir():
-            raise UsageError(f"--corpus: folder {corpus} does not exist")
+        if not corpus.exists():
+            raise UsageError(f"--corpus: {corpus} does not exist")
+        if not (corpus.is_dir() or corpus.is_file()):
+            raise UsageError(f"--corpus: {corpus} is neither a folder nor a file")
         self.corpus = corpus
         self.index_path: Path = (
             args.index.resolve() if args.index else self.config.index_for(corpus)

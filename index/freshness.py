@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from index.fingerprint import file_digest, read_fingerprints
+from index.load import corpus_path
 from index.store import IndexData
 
 
@@ -35,7 +36,7 @@ class Freshness:
         indexed = self._indexed.get(path)
         if indexed is None:
             return True
-        file = self._corpus / path
+        file = corpus_path(self._corpus, path)
         try:
             stat = file.stat()
         except OSError:

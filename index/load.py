@@ -54,7 +54,12 @@ class CorpusFile:
 
 
 def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
-    """List the corpus files under `root`, recursively, in a stable order."""
+    """List the corpus files under `root`, recursively, in a stable order.
+
+    `root` may also be one file: the corpus is then that file alone (`--corpus notes.txt`).
+    """
+    if root.is_file():
+        return _single_file(root)
     if not root.is_dir():
         raise CorpusError(f"corpus folder {root} does not exist or is not a folder")
     real_root = root.resolve()
@@ -87,6 +92,22 @@ def list_files(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
             else:
                 files.append(found)
     return files, skipped
+
+
+def _single_file(path: Path) -> tuple[list[CorpusFile], list[Skipped]]:
+    """List a corpus that is one file, by the same rules as a file of a folder."""
+    name = path.name
+    if os.path.splitext(name)[1].lower() not in SUFFIXES:
+        return [], [Skipped(shown_name(name), _unsupported(name))]
+    if not _valid_name(name):
+        return [], [Skipped(shown_name(name), "has a name that is not valid UTF-8; rename it")]
+    found = _corpus_file(path, name, path.parent.resolve())
+    return ([], [found]) if isinstance(found, Skipped) else ([found], [])
+
+
+def corpus_path(root: Path, relative: str) -> Path:
+    """Return where the corpus file `relative` of the corpus at `root` (a folder or a file) is."""
+    return root if root.is_file() else root / relative
 
 
 def _unsupported(name: str) -> str:
@@ -122,7 +143,7 @@ def sources_file(root: Path) -> CorpusFile | Skipped | None:
     folder, never a pipe, a device or a link leading outside.
     """
     path = root / SOURCES_FILE
-    if not os.path.lexists(path):
+    if root.is_file() or not os.path.lexists(path):
         return None
     return _corpus_file(path, SOURCES_FILE, root.resolve())
 

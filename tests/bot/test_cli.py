@@ -230,3 +230,29 @@ def test_an_unquoted_question_is_taken_word_by_word(conf: list[str]) -> None:
     assert "Pashinyan" in out
     _, quoted, _ = cli("ask", "who is the prime minister of armenia", *conf)
     assert quoted == out
+
+
+def test_corpus_may_be_one_file_which_alone_is_indexed(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CITEBOT_CACHE", str(tmp_path / "cache"))
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "report.txt").write_bytes((corpus / "004_00bdb56021c742e6.txt").read_bytes())
+    (folder / "other.txt").write_bytes((corpus / "001_139456bd9fc0844c.txt").read_bytes())
+    file = str(folder / "report.txt")
+    code, out, err = cli("sources", "--json", "--corpus", file)
+    assert code == 0, err
+    assert [d["doc"] for d in json.loads(out)["documents"]] == ["report"]
+    code, out, _ = cli("ask", "--json", "--corpus", file, "Who is the prime minister of Armenia?")
+    assert code == 0 and json.loads(out)["passages"][0]["doc"] == "report"
+    code, out, _ = cli("source", "--corpus", file, "report#10")
+    assert code == 0 and "Pashinyan" in out
+    with (folder / "report.txt").open("a", encoding="utf-8") as f:
+        f.write("\nA new closing paragraph about the harbour of Baku and its ferries.\n")
+    code, out, err = cli("ask", "--corpus", file, "What about the harbour of Baku?")
+    assert code == 0 and "report.txt changed" in err and "ferries" in out
+
+
+def test_corpus_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    code, _, err = cli("ask", "--corpus", str(tmp_path / "nowhere"), "anything")
+    assert code == 2 and "nowhere does not exist" in err
