@@ -1,7 +1,7 @@
 """Quality benchmark: every question set at once, with plain BM25 peers on the same text.
 
     python bench/quality.py [--config FILE] [--sets squad impossible dev scifact nfcorpus]
-                            [--no-peers] [--json] [--label NAME] [--workers 2]
+                            [--no-peers] [--json] [--label NAME] [--workers 2] [--every N]
 
 Runs, through the library calls behind `citebot eval questions` and `citebot eval beir`
 (index.evaluate), with the settings of the config file (default: the shipped citebot.yaml):
@@ -16,8 +16,10 @@ Judge a retrieval change on all of them together: a change that helps one set an
 shows up here. When bm25s and tantivy are installed (`pip install -e ".[bench]"`), the same
 SQuAD paragraphs (one document per paragraph) and BEIR documents are indexed with each, plain
 BM25 with the engine's own English analysis and defaults, for hit@1/hit@3 and nDCG@10 beside
-citebot's. The sets run in worker processes (`--workers`, default 2); SQuAD's questions are
-split among them. It prints one table, and with `--json` writes it to bench/results/.
+citebot's. `--every 3` screens a change on every third SQuAD question (the peers still answer
+all of them: compare with a full run). The sets run in worker processes (`--workers`, default
+2); SQuAD's questions are split among them. It prints one table, and with `--json` writes it
+to bench/results/.
 """
 
 from __future__ import annotations
@@ -341,14 +343,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--json", action="store_true", help="write bench/results/quality-*.json")
     parser.add_argument("--label", default="", help="a name for the JSON file and the run")
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        help="screening: only every N-th SQuAD and impossible question (default 1: all)",
+    )
     args = parser.parse_args(argv)
     config = args.config.resolve()
     parts = max(args.workers, 1)
+    every = max(args.every, 1)
 
     jobs: list[tuple] = []
     if "squad" in args.sets:
         jobs += [
-            ("questions_job", config, SQUAD / "corpus", SQUAD / "questions.yaml", p, parts)
+            (
+                "questions_job",
+                config,
+                SQUAD / "corpus",
+                SQUAD / "questions.yaml",
+                p * every,
+                parts * every,
+            )
             for p in range(parts)
         ]
     for name in ("scifact", "nfcorpus"):
@@ -356,7 +372,14 @@ def main(argv: list[str] | None = None) -> int:
             jobs.append(("beir_job", config, BEIR[name]))
     if "impossible" in args.sets:
         jobs += [
-            ("questions_job", config, SQUAD / "corpus", SQUAD / "impossible.yaml", p, parts)
+            (
+                "questions_job",
+                config,
+                SQUAD / "corpus",
+                SQUAD / "impossible.yaml",
+                p * every,
+                parts * every,
+            )
             for p in range(parts)
         ]
     if "dev" in args.sets:
@@ -416,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
                 "versions": versions,
             },
             "workers": parts,
+            "every": every,
             "seconds": round(total, 1),
             "rows": rows,
             "table": table,

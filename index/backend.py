@@ -5,7 +5,8 @@ builds quotes and citations from the passages it holds. The default backend is t
 in this process (memory-mapped postings). A backend over a search engine that computes BM25
 itself (OpenSearch, Elasticsearch) can serve the same `search()` by implementing this protocol:
 it indexes each passage's terms (as `index.fields.passage_terms` gives them, with a whitespace
-analyzer) under its position, and answers `top` with a `bool` query of `term` clauses.
+analyzer) under its position, and answers `top` with a `bool` query of `term` clauses (a boost
+below 1 for a variant of a question word, `index.variants`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ class Backend(Protocol):
         """Return how many passages hold each term (0 when none does)."""
         ...
 
-    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """Return up to k (passage position, score) of passages holding a term, best first."""
+    def top(
+        self, terms: Sequence[str], k: int, boosts: Sequence[float] | None = None
+    ) -> list[tuple[int, float]]:
+        """Return up to k (passage position, score) of passages holding a term, best first.
+
+        `boosts` (one per term, default 1) multiply each term's part of the score.
+        """
         ...
 
 
@@ -81,10 +87,16 @@ class IndexBackend:
             out.append(0 if i is None else int(self._ptr[i + 1] - self._ptr[i]))
         return out
 
-    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+    def top(
+        self, terms: Sequence[str], k: int, boosts: Sequence[float] | None = None
+    ) -> list[tuple[int, float]]:
         """Return up to k (passage position, score), best first; ties by position."""
-        ids = [i for i in map(self.term_id, terms) if i is not None]
-        return self._scorer.top(ids, k)
+        if boosts is None:
+            ids = [i for i in map(self.term_id, terms) if i is not None]
+            return self._scorer.top(ids, k)
+        pairs = [(i, b) for i, b in zip(map(self.term_id, terms), boosts, strict=True)]
+        kept = [(i, b) for i, b in pairs if i is not None]
+        return self._scorer.top([i for i, _ in kept], k, [b for _, b in kept])
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """Return every passage's score for the terms, as rank-bm25's `get_scores` does."""

@@ -160,30 +160,40 @@ class Scorer:
             scores += base
         return scores
 
-    def top(self, term_ids: Sequence[int], k: int) -> list[tuple[int, float]]:
+    def top(
+        self, term_ids: Sequence[int], k: int, boosts: Sequence[float] | None = None
+    ) -> list[tuple[int, float]]:
         """Return up to k (passage, score) pairs of passages holding a term, best first.
 
         Equal scores are ordered by passage position. Passages holding none of the terms are
-        never returned, even where BM25Plus gives them a score.
+        never returned, even where BM25Plus gives them a score. `boosts` (one per term,
+        default 1, non-negative) multiply each term's part of the score.
         """
-        spans = [(int(self._ptr[t]), int(self._ptr[t + 1])) for t in term_ids]
-        spans = [(s, e) for s, e in spans if e > s]
+        factors = [1.0] * len(term_ids) if boosts is None else [float(b) for b in boosts]
+        spans = [
+            (int(self._ptr[t]), int(self._ptr[t + 1]), f)
+            for t, f in zip(term_ids, factors, strict=True)
+        ]
+        spans = [(s, e, f) for s, e, f in spans if e > s]
         if not spans or k <= 0:
             return []
-        base = sum(float(self._constant[t]) for t in term_ids)
+        base = sum(float(self._constant[t]) * f for t, f in zip(term_ids, factors, strict=True))
         buffer = self._buffer()
         docs, weights = self._docs, self._weights
         try:
-            for s, e in spans:
-                buffer[docs[s:e]] += weights[s:e]
-            lists = [docs[s:e] for s, e in spans]
+            for s, e, f in spans:
+                if f == 1.0:
+                    buffer[docs[s:e]] += weights[s:e]
+                else:
+                    buffer[docs[s:e]] += weights[s:e] * f
+            lists = [docs[s:e] for s, e, _ in spans]
             if sum(len(d) for d in lists) <= _SMALL or len(lists) == 1:
                 candidates = np.unique(np.concatenate(lists)) if len(lists) > 1 else lists[0]
             else:
                 candidates = self._contenders(buffer, lists, k)
             found = buffer[candidates]
         finally:
-            for s, e in spans:
+            for s, e, _ in spans:
                 buffer[docs[s:e]] = 0.0
         if len(candidates) > k:
             part = np.argpartition(-found, k - 1)[:k]

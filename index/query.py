@@ -22,11 +22,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from index import english
+from index import english, variants
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.question import Shape, shape
 from index.spelling import Speller, looks_misspelled
+
+VARIANT_WEIGHT = 0.5  # how much an inflection of a question word counts (`index.variants`)
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 MAX_CORRECTED = 8  # words of one question looked up for a misspelling, at most
@@ -42,6 +44,7 @@ class QueryTerm:
     weight: float
     concept: int = 0  # terms of one question word, or of its synonyms, share a concept
     name: bool = False  # the word is written as a name or a number ("Tokyo", "GDP", "2018")
+    boost: float = 1.0  # how much the term counts in the score (below 1: a variant)
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,18 @@ class Query:
 
     @property
     def weights(self) -> dict[str, float]:
-        """Return each term's weight (idf-like: rarer terms weigh more)."""
-        return {t.term: t.weight for t in self.terms}
+        """Return each term's weight (idf-like: rarer terms weigh more; variants less)."""
+        return {t.term: t.weight * t.boost for t in self.terms}
 
     @property
     def searched(self) -> list[str]:
         """Return the terms that some passage holds."""
         return [t.term for t in self.terms if t.df]
+
+    @property
+    def boosts(self) -> list[float]:
+        """Return how much each searched term counts in the score (1, less for a variant)."""
+        return [t.boost for t in self.terms if t.df]
 
     @property
     def unmatched(self) -> tuple[str, ...]:
@@ -91,6 +99,7 @@ class QueryParser:
         self.mean_words = mean_words  # running words per passage, for words no passage holds
         self._speller = speller  # the index vocabulary's speller, built when first needed
         english.load()
+        variants.load()
         # Each synonym group as the analyzed terms of its members ("Nagorno-Karabakh" is
         # three terms; a member is in a question when all of its terms are).
         self._synonyms = [
@@ -124,14 +133,45 @@ class QueryParser:
             QueryTerm(term, word, df, self.weight(word, df), c, name)
             for (term, (word, c, name)), df in zip(words.items(), frequencies, strict=True)
         )
-        # A concept weighs as much as its most informative term that some passage holds (or,
-        # when none does, as much as a word no passage holds).
+        terms += self._variants(terms)
+        # A concept weighs as much as its most informative term that some passage holds (the
+        # word's own terms first, then its variants; when none does, as much as a word no
+        # passage holds).
         concepts: dict[int, float] = {}
         for c in dict.fromkeys(t.concept for t in terms):
             members = [t for t in terms if t.concept == c]
-            concepts[c] = max([t.weight for t in members if t.df] or [t.weight for t in members])
+            concepts[c] = max(
+                [t.weight for t in members if t.df and t.boost == 1.0]
+                or [t.weight for t in members if t.df]
+                or [t.weight for t in members]
+            )
         lowered = frozenset(w.lower() for w in _WORD.findall(question))
         return Query(question, terms, asked, lowered, concepts, corrected)
+
+    def _variants(self, terms: tuple[QueryTerm, ...]) -> tuple[QueryTerm, ...]:
+        """Return the terms of the other inflections of the question's words that passages hold.
+
+        See `index.variants`: "children" is also searched as "child", with VARIANT_WEIGHT.
+        """
+        if VARIANT_WEIGHT <= 0:
+            return ()
+        seen = {t.term for t in terms}
+        extra: dict[str, QueryTerm] = {}
+        for t in terms:
+            if t.name or t.boost != 1.0:
+                continue
+            for form in variants.forms(t.word):
+                for term in self.analyzer.terms(form):
+                    if term not in seen and term not in extra:
+                        extra[term] = QueryTerm(term, t.word, 0, 0.0, t.concept, False)
+        if not extra:
+            return ()
+        counts = self.backend.frequencies(list(extra))
+        return tuple(
+            QueryTerm(t.term, t.word, df, self.weight(t.word, df), t.concept, False, VARIANT_WEIGHT)
+            for t, df in zip(extra.values(), counts, strict=True)
+            if df
+        )
 
     def _corrected(
         self, words: dict[str, tuple[str, int, bool]], frequencies: list[int]

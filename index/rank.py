@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from index import feedback
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.catalog import Catalog
@@ -75,14 +76,31 @@ class Ranker:
     def ranked(self, query: Query, k: int) -> list[Found]:
         """Return up to k passages, best first, near-duplicates folded into the first of them."""
         depth = max(RERANK_DEPTH, 2 * k)
+        terms, boosts = self._expanded(query)
         while True:
-            top = self.backend.top(query.searched, depth)
+            top = self.backend.top(terms, depth, boosts)
             kept = self._fold(query, top, k)
             # Many near-duplicates: look further down, but not through the whole corpus (a
             # passage copied into thousands of files would cost seconds per question).
             if len(kept) >= k or len(top) < depth or depth >= FOLD_DEPTH:
                 return kept
             depth = min(depth * 4, FOLD_DEPTH)
+
+    def _expanded(self, query: Query) -> tuple[list[str], list[float]]:
+        """Return the terms to rank by and their boosts: a statement's gain its feedback terms."""
+        terms, boosts = query.searched, query.boosts
+        short = len(query.concepts) <= feedback.MAX_WORDS
+        if feedback.FEEDBACK_WEIGHT <= 0 or asks(query.text) or not terms or not short:
+            return terms, boosts
+        first = self.backend.top(terms, feedback.FEEDBACK_PASSAGES, boosts)
+        added = feedback.expansion(
+            first,
+            lambda i: self.analyzer.terms(self.catalog.passage(i).text),
+            self.backend.frequencies,
+            self.backend.passages,
+            set(terms),
+        )
+        return terms + [t for t, _ in added], boosts + [b for _, b in added]
 
     def _fold(self, query: Query, top: list[tuple[int, float]], k: int) -> list[Found]:
         # Only a kind of answer reorders the first passages; without one, each passage is

@@ -2,9 +2,11 @@
 
 A search composes one module per concern, each of which a change opens alone:
 
-- `index.query` parses the question into weighted terms grouped by word, with synonyms;
+- `index.query` parses the question into weighted terms grouped by word, with synonyms and
+  irregular inflections (`index.variants`);
 - `index.rank` ranks passages by BM25, raises those whose quote holds the kind of answer asked
-  for and folds near-identical ones into one hit ("also reported by");
+  for and folds near-identical ones into one hit ("also reported by"); a short keyword query
+  is first expanded with terms of its first passages (`index.feedback`);
 - `index.snippet` chooses each passage's quote and the words to bold;
 - `index.abstain` decides whether the best passage answers the question; otherwise the
   closest passages are still listed;

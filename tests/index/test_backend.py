@@ -50,11 +50,17 @@ class RankBM25Backend:
     def frequencies(self, terms: Sequence[str]) -> list[int]:
         return [len(self._holders.get(t, ())) for t in terms]
 
-    def top(self, terms: Sequence[str], k: int) -> list[tuple[int, float]]:
+    def top(
+        self, terms: Sequence[str], k: int, boosts: Sequence[float] | None = None
+    ) -> list[tuple[int, float]]:
         holding = sorted(set().union(*(self._holders.get(t, set()) for t in terms)))
         if not holding:
             return []
-        scores = np.asarray(self._model.get_batch_scores(list(terms), holding))
+        factors = [1.0] * len(terms) if boosts is None else list(boosts)
+        scores = sum(
+            f * np.asarray(self._model.get_batch_scores([t], holding))
+            for t, f in zip(terms, factors, strict=True)
+        )
         order = np.lexsort((holding, -scores))[:k]
         return [(holding[i], float(scores[i])) for i in order]
 
