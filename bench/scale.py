@@ -159,7 +159,7 @@ def work_citebot(corpus: str, index: str, questions: list[str], sample: int) -> 
         "memory_mb": _rss_mb(),
         "tops": tops,
         "passages": searcher.n,
-        "stats": {k: v for k, v in searcher.stats().items() if k != "skipped"},
+        "stats": {k: v for k, v in searcher.stats().to_dict().items() if k != "skipped"},
         "header_phases": searcher.data.header.get("phases"),
     }
 
