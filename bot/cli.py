@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         help='the question (quotes optional), or "-" to read one question per line',
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help='with "-": read each line after the ones before it, as a follow-up '
+        '("and how many were injured?"); an empty line starts a new conversation',
+    )
     ask.add_argument("--top-k", type=int, metavar="N", help="passages per answer")
     _common(ask)
 
@@ -184,10 +190,16 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
     if not 1 <= top_k <= 1000:
         raise UsageError("--top-k must be between 1 and 1000")
     question = " ".join(args.question)
+    if args.conversation and question != "-":
+        raise UsageError('--conversation reads questions from stdin: use it with "citebot ask -"')
     if question == "-":
         searcher = ctx.searcher()
+        context: str | None = None  # with --conversation, the question follow-ups lean on
         for line in _lines(sys.stdin):
-            answer = searcher.search(line.strip(), top_k)
+            answer = searcher.search(line.strip(), top_k, context=context)
+            if args.conversation:
+                # The question that stands alone stays the context of the next follow-ups.
+                context = answer.context or answer.question or None
             if args.json:
                 ctx.emit_json(answer.to_dict())
             else:

@@ -211,6 +211,7 @@ class AnswersConfig(_Section):
     cooldown: CooldownConfig = CooldownConfig()
     feedback: str | None = ".citebot/feedback.jsonl"  # JSON Lines of votes; null: keep none
     feedback_max_mb: float = Field(10.0, gt=0, le=100_000)  # rotated past this size
+    followup_minutes: float = Field(10.0, ge=0, le=1440)  # a follow-up's context; 0: none
 
 
 class ConfigFile(_Section):

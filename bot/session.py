@@ -112,6 +112,7 @@ class Record:
     reason: Reason | None = None
     more_at: frozenset[int] = field(default=frozenset())  # offsets of issued "More" buttons
     votes: tuple[tuple[int, str], ...] = ()  # (user, vote): each user's latest vote on it
+    context: str | None = None  # the previous question a follow-up was combined with
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,21 @@ class Desk:
     """Answer questions and passage requests for users in channels, from a Library."""
 
     def __init__(
-        self, library: Library, *, feedback: FeedbackLog | None = None, memory: int = 5000
+        self,
+        library: Library,
+        *,
+        feedback: FeedbackLog | None = None,
+        memory: int = 5000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.library = library
         self.feedback = feedback
+        self._clock = clock
         self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
+        # Each user's last question per channel, with when it was asked (by `clock`).
+        self._asked: Recent[tuple[int | None, int], tuple[str, float]] = Recent(memory)
         self._records: Recent[str, Record] = Recent(memory)
+        self._messages: Recent[int, str] = Recent(memory)  # a posted message's answer token
         self._rebuild_lock = threading.Lock()
         self._vote_lock = threading.Lock()
 
@@ -149,10 +159,24 @@ class Desk:
 
     # -- Questions ---------------------------------------------------------------------------
 
-    def ask(self, question: str, *, channel: int | None, user: int) -> Posted:
-        """Answer a question asked by `user` in `channel` and remember the answer."""
+    def ask(
+        self, question: str, *, channel: int | None, user: int, reply_to: str | None = None
+    ) -> Posted:
+        """Answer a question asked by `user` in `channel` and remember the answer.
+
+        A question that leans on the previous one ("and how many were injured?",
+        `index.followup`) is answered in its context: the question of the answer with token
+        `reply_to` when the user replies to one, whoever asked it; otherwise the user's last
+        question in the channel, when asked within `answers.followup_minutes`. The question
+        remembered for the next follow-up is the one that stands alone, so "and when?" after
+        "and how many were injured?" still reads after the first question.
+        """
         library = self.library
-        answer = _checked(library, channel, library.searcher(channel).search(question, self.top_k))
+        context = self.context(channel=channel, user=user, reply_to=reply_to)
+        searcher = library.searcher(channel)
+        answer = _checked(library, channel, searcher.search(question, self.top_k, context=context))
+        if self.config.answers.followup_minutes > 0 and answer.reason != Reason.EMPTY:
+            self._asked.put((channel, user), (answer.context or answer.question, self._clock()))
         token = secrets.token_hex(6)
         shown = len(answer.hits)
         more = answer.answered and shown >= self.top_k and shown < MORE_LIMIT
@@ -164,6 +188,7 @@ class Desk:
             answer.answered,
             answer.reason,
             frozenset({shown}) if more else frozenset(),
+            context=answer.context,
         )
         self._records.put(token, record)
         if answer.hits:
@@ -171,6 +196,20 @@ class Desk:
         if not answer.answered and answer.reason != Reason.EMPTY:
             self._log_unanswered(answer, channel=channel, user=user)
         return Posted(answer, 1, token, more)
+
+    def context(self, *, channel: int | None, user: int, reply_to: str | None = None) -> str | None:
+        """Return the question a follow-up by `user` in `channel` would be read after, or None."""
+        minutes = self.config.answers.followup_minutes
+        if minutes <= 0:
+            return None
+        if reply_to is not None:
+            record = self._records.get(reply_to)
+            if record is not None and record.channel == channel:
+                return record.context or record.question
+        last = self._asked.get((channel, user))
+        if last is None or self._clock() - last[1] > minutes * 60:
+            return None
+        return last[0]
 
     def _log_unanswered(self, answer: Answer, *, channel: int | None, user: int) -> None:
         if self.feedback is None:
@@ -185,6 +224,14 @@ class Desk:
             )
         except OSError as exc:
             log.warning("could not write the feedback log %s: %s", self.feedback.path, exc)
+
+    def posted_as(self, message_id: int, token: str) -> None:
+        """Remember that the answer with `token` was posted as message `message_id`."""
+        self._messages.put(message_id, token)
+
+    def token_of(self, message_id: int) -> str | None:
+        """Return the token of the answer posted as message `message_id`, if remembered."""
+        return self._messages.get(message_id)
 
     def record(self, token: str) -> Record | None:
         """Return the posted answer with this token, if it is still remembered."""
@@ -248,11 +295,14 @@ class Desk:
         if record is None:
             return None
         if shown not in record.more_at:
-            empty = Answer(record.question, record.answered, (), record.reason)
+            empty = Answer(
+                record.question, record.answered, (), record.reason, context=record.context
+            )
             return Posted(empty, shown + 1, token, False)
         k = self.top_k
         library = self.library
-        answer = library.searcher(record.channel).search(record.question, shown + k)
+        searcher = library.searcher(record.channel)
+        answer = searcher.search(record.question, shown + k, context=record.context)
         hits = answer.hits[shown:]
         self._last.put((record.channel, user), answer.hits)
         # Passages keep their numbers (shown + 1, …); so do the ranks of differing figures.
@@ -272,7 +322,8 @@ class Desk:
         if record is None:
             return None
         library = self.library
-        answer = library.searcher(record.channel).search(record.question, self.top_k)
+        searcher = library.searcher(record.channel)
+        answer = searcher.search(record.question, self.top_k, context=record.context)
         self._last.put((record.channel, user), answer.hits)
         return Posted(_checked(library, record.channel, answer), 1, token, False)
 

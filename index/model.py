@@ -228,6 +228,8 @@ class Answer:
       for answered questions.
     - `corrected`: question words taken for misspellings and what was searched instead
       ("Searched for Blinken").
+    - `context`: for a follow-up ("and how many were injured?"), the previous question it
+      was searched together with (`index.followup`); None for a question taken alone.
     """
 
     question: str
@@ -238,11 +240,13 @@ class Answer:
     stale: tuple[str, ...] = field(default=())  # passage ids whose file changed since indexing
     conflicts: tuple[Conflict, ...] = ()
     corrected: tuple[Correction, ...] = ()
+    context: str | None = None  # the previous question a follow-up was combined with
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
         data: dict[str, object] = {
             "question": self.question,
+            "context": self.context,
             "answered": self.answered,
             "passages": [hit.to_dict() for hit in self.hits],
             "unmatched_terms": list(self.unmatched_terms),

@@ -3,7 +3,8 @@
 A search composes one module per concern, each of which a change opens alone:
 
 - `index.query` parses the question into weighted terms grouped by word, with synonyms and
-  irregular inflections (`index.variants`);
+  irregular inflections (`index.variants`); a follow-up is combined with the previous
+  question (`index.followup`);
 - `index.rank` ranks passages by BM25, raises those whose quote holds the kind of answer asked
   for and folds near-identical ones into one hit ("also reported by"); a short keyword query
   is first expanded with terms of its first passages (`index.feedback`);
@@ -23,6 +24,7 @@ from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.catalog import Catalog, IndexStats
 from index.evidence import conflicts
+from index.followup import combined, leans_on_previous
 from index.model import Answer, Correction, DocumentInfo, Hit, Passage, SourceView
 from index.query import Query, QueryParser
 from index.rank import Found, Ranker
@@ -101,17 +103,34 @@ class Searcher:
         """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
         return self.parser.parse(question)
 
-    def search(self, question: str, k: int) -> Answer:
-        """Return the top-k passages for a question, or an abstention with the closest ones."""
+    def search(self, question: str, k: int, context: str | None = None) -> Answer:
+        """Return the top-k passages for a question, or an abstention with the closest ones.
+
+        `context` is the previous question of a conversation: when the question leans on it
+        ("and how many were injured?"), both are searched together (`index.followup`) and
+        the answer's `context` names it; otherwise the question is searched alone.
+        """
         question = bounded(question.strip())
         if not question:
             return Answer(question, False, (), reason=Reason.EMPTY)
         query = self.parser.parse(question)
+        context = bounded(context.strip()) if context else None
+        if context and context != question and leans_on_previous(question):
+            query = combined(query, self.parser.parse(context))
+        else:
+            context = None
         reason = unsearchable(query, k)
         found = self.ranker.ranked(query, k) if reason is None else []
         if not found:
             reason = reason or Reason.NO_MATCH
-            return Answer(question, False, (), reason=reason, unmatched_terms=query.unmatched)
+            return Answer(
+                question,
+                False,
+                (),
+                reason=reason,
+                unmatched_terms=query.unmatched,
+                context=context,
+            )
         answered = answers(query, found[0].matched, self.settings.min_coverage)
         quoted = [(f.passage, f.quote) for f in found]
         terms = [t.term for t in query.terms]
@@ -123,6 +142,7 @@ class Searcher:
             unmatched_terms=query.unmatched,
             conflicts=conflicts(quoted, query.words, terms, self._noun) if answered else (),
             corrected=self._corrections(query, found),
+            context=context,
         )
 
     def _corrections(self, query: Query, found: list[Found]) -> tuple[Correction, ...]:

@@ -1,8 +1,9 @@
 """The bot: a discord.py client that receives its services when it is made.
 
 The client is the connection only: intents, registering commands and buttons in `setup_hook`,
-the log lines of `on_ready`, routing messages in `auto` and `mention` channels to an answer, and
-a private reply to clicks no button takes.
+the log lines of `on_ready`, routing messages in `auto` and `mention` channels to an answer (a
+reply to one of the bot's answers is answered in that answer's context), and a private reply to
+clicks no button takes.
 What commands, buttons and messages do is in `services.py` (made once, handed in) and the session.
 """
 
@@ -161,11 +162,22 @@ class CitebotBot(commands.Bot):
             if services.cooldowns.first_warning(message.author.id, retry_after):
                 await message.reply(render.cooldown(retry_after), mention_author=False)
             return
-        posted = await services.answer(question, channel=channel_id, user=message.author.id)
+        reference = message.reference
+        replied = reference.message_id if reference is not None else None
+        reply_to = services.desk.token_of(replied) if replied is not None else None
+        posted = await services.answer(
+            question, channel=channel_id, user=message.author.id, reply_to=reply_to
+        )
         reply = posted_message(posted, services)
+
+        async def send() -> discord.Message:
+            sent = await message.reply(**reply, mention_author=False)
+            # A reply to this answer is read after its question (`Desk.ask`).
+            services.desk.posted_as(sent.id, posted.token)
+            return sent
+
         await services.deliver(
-            lambda: message.reply(**reply, mention_author=False),
-            what=f"the reply to message {message.id} in channel {channel_id}",
+            send, what=f"the reply to message {message.id} in channel {channel_id}"
         )
 
 

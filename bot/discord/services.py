@@ -96,9 +96,16 @@ class Services:
             self._workers, functools.partial(function, *args, **kwargs)
         )
 
-    async def answer(self, question: str, *, channel: int | None, user: int) -> Posted:
-        """Answer a question off the event loop (the desk logs it when unanswered)."""
-        return await self.blocking(self.desk.ask, question, channel=channel, user=user)
+    async def answer(
+        self, question: str, *, channel: int | None, user: int, reply_to: str | None = None
+    ) -> Posted:
+        """Answer a question off the event loop (the desk logs it when unanswered).
+
+        `reply_to` is the token of the bot's answer the question replies to, if any.
+        """
+        return await self.blocking(
+            self.desk.ask, question, channel=channel, user=user, reply_to=reply_to
+        )
 
     async def deliver(self, send: Callable[[], Awaitable[object]], *, what: str) -> None:
         """Send an answer; when Discord does not take it for a passing reason, send it later."""

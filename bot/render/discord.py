@@ -222,8 +222,13 @@ def _conflicts(answer: Answer, start: int, count: int) -> str:
 
 
 def _notes(answer: Answer) -> str:
-    """Return the small print under an answer: corrected words, words no source has, staleness."""
+    """Return the small print under an answer: context, corrections, unknown words, staleness."""
     notes = []
+    if answer.context:
+        taken = wording.taken_as(
+            fit(flatten(answer.question), 200), fit(flatten(answer.context), 200)
+        )
+        notes.append("-# " + taken)
     if answer.corrected:
         notes.append("-# " + fit(wording.searched(answer.corrected), 300))
     if answer.unmatched_terms:

@@ -116,6 +116,9 @@ def render_answer(
     """
     columns = columns or width()
     out = [f"Q: {plain(answer.question)}" if answer.question else "Q: (empty)", ""]
+    if answer.context:
+        taken = wording.taken_as(plain(answer.question), plain(answer.context))
+        out[-1:] = [*_fill(taken, "", "  ", columns), ""]
     if not answer.answered:
         out.append(wording.reason(answer.reason))
         if answer.hits:

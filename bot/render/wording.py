@@ -36,6 +36,7 @@ STALE_SOURCE = (
 SOURCE_HINT = "Full passage: citebot source {id}"
 NO_MORE = "No more passages for that question."
 UNMATCHED = "No source mentions: "
+TAKEN_AS = "Taking this as: {question} (after: {context})"  # a follow-up and its context
 SEARCHED = "Searched for "  # then the corrections of misspelled words, as the sources write them
 DIFFER = "Sources differ on {about}:"
 ALSO_REPORTED = "Also reported by: "
@@ -56,6 +57,11 @@ def also_reported(titles: Sequence[str]) -> str:
 def reason(why: Reason | None) -> str:
     """Return the sentence that says why a question was not answered."""
     return REASONS.get(why, NOT_FOUND) if why else NOT_FOUND
+
+
+def taken_as(question: str, context: str) -> str:
+    """Return how a follow-up was read: "Taking this as: and when? (after: …)"."""
+    return TAKEN_AS.format(question=question, context=context)
 
 
 def searched(corrected: Iterable[Correction]) -> str:

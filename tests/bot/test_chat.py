@@ -149,3 +149,14 @@ def test_a_bare_help_shows_the_commands_in_aligned_columns(desk: Desk) -> None:
     ]
     columns = {len(row) - len(row[2:].split("  ", 1)[1].lstrip()) for row in rows}
     assert len(columns) == 1, reply
+
+
+def test_chat_keeps_the_context_between_lines(desk: Desk) -> None:
+    chat = Chat(desk)
+    first = "How many people were killed in the Azerbaijani attack?"
+    chat.handle(first)
+    reply = chat.handle("and how many were injured?")
+    assert reply is not None
+    assert f"Taking this as: and how many were injured? (after: {first})" in " ".join(reply.split())
+    alone = chat.handle("Who is the prime minister of Armenia?")
+    assert alone is not None and "Taking this as" not in alone

@@ -256,3 +256,34 @@ def test_corpus_may_be_one_file_which_alone_is_indexed(tmp_path: Path, monkeypat
 def test_corpus_that_does_not_exist_is_named(tmp_path: Path) -> None:
     code, _, err = cli("ask", "--corpus", str(tmp_path / "nowhere"), "anything")
     assert code == 2 and "nowhere does not exist" in err
+
+
+KILLED = "How many people were killed in the Azerbaijani attack?"
+
+
+def test_conversation_reads_each_line_after_the_ones_before(conf: list[str]) -> None:
+    dialogue = f"{KILLED}\nand how many were injured?\nWho is Toivo Klaar?\n\nand when?\n"
+    code, out, _ = cli("ask", "--json", "-", "--conversation", *conf, stdin=dialogue)
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [d["context"] for d in lines] == [None, KILLED, None, None, None]
+    assert "injured" in lines[1]["passages"][0]["quote"]
+
+
+def test_conversation_is_printed_as_taken(conf: list[str]) -> None:
+    code, out, _ = cli(
+        "ask", "-", "--conversation", *conf, stdin=f"{KILLED}\nand how many were injured?\n"
+    )
+    assert code == 0
+    assert f"Taking this as: and how many were injured? (after: {KILLED})" in " ".join(out.split())
+
+
+def test_without_conversation_lines_are_taken_alone(conf: list[str]) -> None:
+    code, out, _ = cli("ask", "--json", "-", *conf, stdin=f"{KILLED}\nand how many were injured?\n")
+    assert code == 0
+    assert [json.loads(line)["context"] for line in out.splitlines()] == [None, None]
+
+
+def test_conversation_needs_stdin(conf: list[str]) -> None:
+    code, _, err = cli("ask", "--conversation", "Who is Toivo Klaar?", *conf)
+    assert code != 0 and "citebot ask -" in err

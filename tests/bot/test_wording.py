@@ -40,3 +40,18 @@ def test_also_reported_names_five_documents_and_counts_the_rest():
         == "Report 0, Report 1, Report 2, Report 3, Report 4 and 474 more"
     )
     assert wording.also_reported(titles[:2]) == "Report 0, Report 1"
+
+
+def test_both_renderers_say_how_a_follow_up_was_taken():
+    answer = Answer("and when?", False, (), reason=Reason.NO_MATCH, context="Who won the war?")
+    line = "Taking this as: and when? (after: Who won the war?)"
+    assert line in terminal.render_answer(answer, columns=80)
+    embed = discord_render.answer_embed(answer)
+    assert "-# " + line in (embed.description or "")
+    assert wording.taken_as("and when?", "Who won the war?") == line
+
+
+def test_a_question_taken_alone_says_nothing_of_a_context():
+    answer = Answer("Who won the war?", False, (), reason=Reason.NO_MATCH)
+    assert "Taking this as" not in terminal.render_answer(answer)
+    assert "Taking this as" not in (discord_render.answer_embed(answer).description or "")
