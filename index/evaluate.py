@@ -329,6 +329,12 @@ class DialogueResult:
     rank: int | None
     followups: tuple[FollowUpResult, ...]
 
+    @property
+    def last_context(self) -> str:
+        """Return what a conversation holds after the dialogue: the question its last stood on."""
+        last = self.followups[-1].answer if self.followups else self.answer
+        return last.context or last.question
+
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
         return {
@@ -532,11 +538,10 @@ def run_questions(
     started = time.perf_counter()
     everything = [*questions.answerable, *questions.unanswerable]
     check = bool(questions.dialogues) if standalone is None else standalone
-    check = check and len(questions.answerable) > 1
     total = (
         len(everything)
         + sum(1 + 2 * len(d.followups) for d in questions.dialogues)
-        + (len(questions.answerable) if check else 0)
+        + (_checks(questions) if check else 0)
     )
     done = 0
 
@@ -557,13 +562,22 @@ def run_questions(
     checked: tuple[StandaloneResult, ...] | None = None
     if check:
         asked = questions.answerable
+        pairs = [(q, results[i].answer, asked[i - 1].text) for i, q in enumerate(asked)]
+        pairs = pairs if len(asked) > 1 else []
+        # A dialogue's first question comes after the end of the dialogue before it.
+        for before, after in zip(dialogues, dialogues[1:], strict=False):
+            pairs.append((after.dialogue.opening, after.answer, before.last_context))
         checked = tuple(
-            StandaloneResult(
-                q, asked[i - 1].text, results[i].answer, ask(q.text, asked[i - 1].text)
-            )
-            for i, q in enumerate(asked)
+            StandaloneResult(q, previous, alone, ask(q.text, previous))
+            for q, alone, previous in pairs
         )
     return QuestionReport(tuple(results), time.perf_counter() - started, dialogues, checked)
+
+
+def _checks(questions: QuestionSet) -> int:
+    """Return how many questions the standalone check asks again."""
+    answerable = len(questions.answerable)
+    return (answerable if answerable > 1 else 0) + max(len(questions.dialogues) - 1, 0)
 
 
 def _run_dialogue(ask: Callable[[str, str | None], Answer], dialogue: Dialogue) -> DialogueResult:

@@ -30,22 +30,33 @@ from index.query import Query, QueryTerm
 from index.question import shape
 
 CONTEXT_WEIGHT = 0.5  # the boost of the previous question's terms (1: the follow-up's own)
+CONTEXT_FADE = 0.7  # ... times this for each informative word of its own beyond the first
 STANDALONE = 4  # informative words from which a question stands on its own, whatever its shape
-PRONOUN_WORDS = 2  # informative words a question with a back-referring pronoun may have
+PRONOUN_WORDS = 3  # informative words a question with a personal pronoun ("he") may have
+POINTER_WORDS = 2  # ... with a word that may point back or not ("that", "there")
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _OPENERS = (("and",), ("but",), ("also",), ("what", "about"), ("how", "about"))
-_PRONOUNS = frozenset("it its that this they them their he him his she her there then".split())
+# Pronouns that refer to someone or something named before ("when did he die?").
+_PRONOUNS = frozenset("it its they them their he him his she her ones".split())
+# Words that point back in some questions only: "when was that?", but "shown that there are".
+_POINTERS = frozenset("that this those these there then one".split())
+_NEGATION = ("n't", "n’t")
+
+
+def _own(word: str) -> bool:
+    """Tell whether a word may carry a question's subject ("didn't" does not: "did" + "not")."""
+    lower = word.lower()
+    for ending in _NEGATION:
+        if lower.endswith(ending):
+            lower = lower[: -len(ending)]
+    return lower not in STOPWORDS and (len(word) > 1 or word.isdigit())
 
 
 def informative(question: str) -> list[str]:
     """Return the words of a question that carry its subject (not stopwords nor framing)."""
     frame = shape(question).frame_words
-    return [
-        w
-        for w in _WORD.findall(question)
-        if w.lower() not in STOPWORDS and w.lower() not in frame and (len(w) > 1 or w.isdigit())
-    ]
+    return [w for w in _WORD.findall(question) if _own(w) and w.lower() not in frame]
 
 
 def leans_on_previous(question: str) -> bool:
@@ -60,7 +71,29 @@ def leans_on_previous(question: str) -> bool:
         return True
     if own <= PRONOUN_WORDS and _PRONOUNS.intersection(words):
         return True
+    if own <= POINTER_WORDS and _POINTERS.intersection(words):
+        return True
     return own <= 1
+
+
+def _refers_back(follow_up: Query) -> bool:
+    """Tell whether a follow-up refers to someone or something named before ("he", "its")."""
+    return bool(_PRONOUNS.intersection(w.lower() for w in _WORD.findall(follow_up.text)))
+
+
+def _replaces_names(follow_up: Query) -> bool:
+    """Tell whether a follow-up names a new subject in place of the previous one's.
+
+    "what about Russia?" after "how did Turkey respond?" asks how Russia responded: the
+    names of the previous question give way. "what did he say about Russia?" keeps them:
+    "he" is someone named before.
+    """
+    words = [w.lower() for w in _WORD.findall(follow_up.text)]
+    if _PRONOUNS.intersection(words) or not any(t.name and t.df for t in follow_up.terms):
+        return False
+    return (
+        any(tuple(words[: len(o)]) == o for o in _OPENERS) or len(informative(follow_up.text)) <= 1
+    )
 
 
 def combined(follow_up: Query, previous: Query) -> Query:
@@ -77,12 +110,19 @@ def combined(follow_up: Query, previous: Query) -> Query:
     offset = max(follow_up.concepts, default=0)
     added: list[QueryTerm] = []
     concepts = dict(follow_up.concepts)
+    said = len(informative(follow_up.text))
+    weight = CONTEXT_WEIGHT * CONTEXT_FADE ** max(said - 1, 0)
+    replaced = _replaces_names(follow_up)
+    referred = _refers_back(follow_up)
     for t in previous.terms:
         if t.concept in shared or t.term in own or not t.df:
             continue
+        if replaced and t.name:
+            continue
+        w = CONTEXT_WEIGHT if referred and t.name else weight * (CONTEXT_FADE if replaced else 1)
         c = offset + t.concept
-        added.append(replace(t, concept=c, name=False, boost=t.boost * CONTEXT_WEIGHT))
-        concepts[c] = previous.concepts.get(t.concept, t.weight) * CONTEXT_WEIGHT
+        added.append(replace(t, concept=c, name=False, boost=t.boost * w))
+        concepts[c] = previous.concepts.get(t.concept, t.weight) * w
     asked = follow_up.shape
     if asked.kind is None:
         asked = replace(asked, kind=previous.shape.kind)
