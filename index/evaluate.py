@@ -145,9 +145,11 @@ class _Where:
         """Return the error for the entry at `loc` (keys, and 0-based list positions)."""
         line = line_of(self.tree, [str(part) for part in loc])
         label = ""
-        for part in loc:
+        for n, part in enumerate(loc):
             if isinstance(part, int):
                 label += f"[{part + 1}]"
+            elif n == len(loc) - 1 and n:
+                label += f": {part}"  # the key at fault: "answerable[2]: answers"
             else:
                 label += f".{part}" if label else part
         where = f", line {line}" if line else ""

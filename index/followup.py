@@ -50,7 +50,9 @@ def _own(word: str) -> bool:
     for ending in _NEGATION:
         if lower.endswith(ending):
             lower = lower[: -len(ending)]
-    return lower not in STOPWORDS and (len(word) > 1 or word.isdigit())
+    if lower in STOPWORDS or lower in _PRONOUNS or lower in _POINTERS:
+        return False
+    return len(word) > 1 or word.isdigit()
 
 
 def informative(question: str) -> list[str]:
@@ -74,6 +76,19 @@ def leans_on_previous(question: str) -> bool:
     if own <= POINTER_WORDS and _POINTERS.intersection(words):
         return True
     return own <= 1
+
+
+_QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
+
+
+def _asks_own(text: str) -> bool:
+    """Tell whether a follow-up asks a question of its own ("why?"), not "what about X?"."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    for opener in _OPENERS:
+        if tuple(words[: len(opener)]) == opener:
+            words = words[len(opener) :]
+            break
+    return bool(_QUESTION_WORDS.intersection(words))
 
 
 def _refers_back(follow_up: Query) -> bool:
@@ -124,7 +139,7 @@ def combined(follow_up: Query, previous: Query) -> Query:
         added.append(replace(t, concept=c, name=False, boost=t.boost * w))
         concepts[c] = previous.concepts.get(t.concept, t.weight) * w
     asked = follow_up.shape
-    if asked.kind is None:
+    if asked.kind is None and not _asks_own(follow_up.text):
         asked = replace(asked, kind=previous.shape.kind)
     return replace(
         follow_up,

@@ -264,8 +264,8 @@ def render_question_report(report: QuestionReport, file: str, corpus: str) -> st
         ]
     if report.standalone is not None:
         out.append(
-            f"standalone changed  {len(report.changed)} of {len(report.standalone)} answerable"
-            " questions asked after the one before"
+            f"standalone changed  {len(report.changed)} of {len(report.standalone)} standalone"
+            " questions asked after another"
         )
     sections = [
         ("Misses (the first passage does not hold an accepted answer):", report.misses),
