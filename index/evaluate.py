@@ -23,6 +23,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -567,7 +568,7 @@ def run_questions(
         pairs = [(q, results[i].answer, asked[i - 1].text) for i, q in enumerate(asked)]
         pairs = pairs if len(asked) > 1 else []
         # A dialogue's first question comes after the end of the dialogue before it.
-        for before, after in zip(dialogues, dialogues[1:], strict=False):
+        for before, after in pairwise(dialogues):
             pairs.append((after.dialogue.opening, after.answer, before.last_context))
         checked = tuple(
             StandaloneResult(q, previous, alone, ask(q.text, previous))

@@ -3,21 +3,36 @@
 People ask "and how many were injured?" or "when was that?" after an answer. Such a question
 says little of its own subject, so it is searched together with the previous question: the
 follow-up's own words lead, and the previous question's informative words fill in what it
-leaves out, with CONTEXT_WEIGHT as their boost (the mechanism `index.query` uses for the
-inflections of a word, `index.variants`).
+leaves out, as boosted terms (the mechanism `index.query` uses for the inflections of a word,
+`index.variants`).
 
 Whether a question leans on another is read from its shape alone, never from the words of a
 corpus:
 
 - it opens with "and", "but", "also", "what about" or "how about" and has fewer than
   STANDALONE informative words of its own;
-- or it refers back with a pronoun ("it", "that", "they", "there", "then"…) and has at most
-  PRONOUN_WORDS informative words;
-- or it has at most one informative word.
+- or it refers back with a personal pronoun ("he", "it", "their", "the ones") and has at most
+  PRONOUN_WORDS informative words ("which king did he swear fealty to?");
+- or with a word that points back only in some questions ("that", "there", "then": "when
+  was that?", but "shown that there are…") and has at most POINTER_WORDS;
+- or it has at most one informative word, unless it asks what something named is ("What was
+  Tymnet?").
 
 A question with STANDALONE informative words or more is never combined, nor is a question
-with no previous one. Informative words are those that are neither stopwords nor only frame
-the question ("which year"); see `index.question`.
+with no previous one. Informative words are those that are neither stopwords, pronouns,
+negations ("didn't") nor only frame the question ("which year"); see `index.question`.
+
+What the previous question fills in:
+
+- its terms count CONTEXT_WEIGHT, times CONTEXT_FADE for each informative word the follow-up
+  has beyond the first: the more a follow-up says, the less it needs the last question;
+- a follow-up that names a new subject in place of the last one ("what about Russia?" after
+  "how did Turkey respond?") leaves out the previous question's names, and counts its other
+  words one fade less: the previous question says what is asked, the new name about whom;
+- a follow-up that refers back with a personal pronoun keeps the previous names at
+  CONTEXT_WEIGHT whatever its length: "he" in "what did he say about civilians?" is them;
+- the kind of answer wanted is the follow-up's, or the previous question's when the follow-up
+  asks nothing of its own ("what about Russia?" after "how many…"; "why?" asks its own).
 """
 
 from __future__ import annotations
@@ -75,10 +90,27 @@ def leans_on_previous(question: str) -> bool:
         return True
     if own <= POINTER_WORDS and _POINTERS.intersection(words):
         return True
+    if own and _defines(words):
+        return False
     return own <= 1
 
 
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
+_COPULAS = frozenset("is was are were".split())
+
+
+def _defines(words: list[str]) -> bool:
+    """Tell whether a question asks what something named is ("What was Tymnet?", "Who is X?").
+
+    It names its whole subject: without an article ("What was the result?"), nothing points
+    back to a previous question.
+    """
+    return (
+        len(words) > 2
+        and words[0] in ("what", "who")
+        and words[1] in _COPULAS
+        and words[2] not in ("a", "an", "the")
+    )
 
 
 def _asks_own(text: str) -> bool:
