@@ -111,7 +111,8 @@ def test_question_file_takes_mappings_and_plain_strings(tmp_path: Path) -> None:
         (
             "dialogues:\n  - q: Who?\n    answers: [x]\n    followups:\n      - q: and?\n"
             "        answer: [y]\n",
-            "line 6: dialogues[1].followups[1]: answer: unknown key (expected q, answers, standalone)",
+            "line 6: dialogues[1].followups[1]: answer: unknown key"
+            " (expected q, answers, standalone)",
         ),
         (
             "dialogues:\n  - q: Who?\n    follow: []\n",
