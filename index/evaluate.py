@@ -3,9 +3,12 @@
 Two kinds of evaluation, both driven through `Searcher.search`, the same call every renderer
 uses, so what is measured is exactly what a user gets:
 
-- a question file (YAML): answerable questions with accepted answer strings, and out-of-scope
-  questions that should be abstained on. A passage "has the answer" when one of the strings is
-  in its text (case-insensitive). Reports hit@1, hit@3, MRR@10, abstentions.
+- a question file (YAML): answerable questions with accepted answer strings, out-of-scope
+  questions that should be abstained on, and dialogues (a first question, then follow-ups asked
+  after it). A passage "has the answer" when one of the strings is in its text
+  (case-insensitive). Reports hit@1, hit@3, MRR@10, abstentions; for dialogues, each follow-up
+  in context (as a conversation holds it) and alone, and whether it was taken as a follow-up;
+  and whether standalone questions keep their first passage when asked right after another.
 - a BEIR dataset folder (`corpus.jsonl`, `queries.jsonl`, `qrels/<split>.tsv`): every document
   is written as a `.txt` file (title line, blank line, text) and indexed like any corpus folder,
   so it goes through the same loader, cleaner, chunker and analyzer. A document's rank is the

@@ -403,3 +403,28 @@ def test_a_missing_beir_folder_is_named(tmp_path: Path) -> None:
         ev.load_beir(tmp_path / "nowhere")
     with pytest.raises(EvaluationError, match=r"no qrels/dev\.tsv"):
         ev.load_beir(make_beir(tmp_path / "tiny"), split="dev")
+
+
+SHIPPED_DIALOGUES = sorted((CORPUS.parent / "bench" / "dialogues").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED_DIALOGUES, ids=lambda p: p.name)
+def test_the_shipped_dialogue_files_load_and_hold_enough_follow_ups(path: Path) -> None:
+    questions = ev.load_questions(path)
+    followups = [f for d in questions.dialogues for f in d.followups]
+    assert len(followups) >= 30
+    assert any(f.standalone for f in followups)
+
+
+def test_every_answer_of_the_bundled_dialogues_is_in_the_corpus() -> None:
+    searcher = open_index(CORPUS, None, Settings())
+    texts = [
+        searcher.source(f"{doc.doc}#{n}").passage.text.casefold()
+        for doc in searcher.documents()
+        for n in range(1, doc.passages + 1)
+    ]
+    questions = ev.load_questions(CORPUS.parent / "bench" / "dialogues" / "bundled.yaml")
+    for dialogue in questions.dialogues:
+        for question in (dialogue.opening, *(f.question for f in dialogue.followups)):
+            found = [a for a in question.answers if any(a.casefold() in t for t in texts)]
+            assert found, question.text
