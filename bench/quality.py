@@ -1,6 +1,7 @@
 """Quality benchmark: every question set at once, with plain BM25 peers on the same text.
 
-    python bench/quality.py [--config FILE] [--sets squad impossible dev scifact nfcorpus]
+    python bench/quality.py [--config FILE]
+                            [--sets squad impossible dev paraphrase chat scifact nfcorpus]
                             [--no-peers] [--json] [--label NAME] [--workers 2] [--every N]
 
 Runs, through the library calls behind `citebot eval questions` and `citebot eval beir`
@@ -10,6 +11,8 @@ Runs, through the library calls behind `citebot eval questions` and `citebot eva
   3,264 questions on other articles that should be abstained on (`questions.yaml`);
 - SQuAD 2.0 impossible questions on the same articles (`impossible.yaml`): reported, not a goal;
 - the development questions on the bundled corpus (`shared/eval/seed_dev.yaml`);
+- questions on the bundled corpus in other words than its passages use (`sets/paraphrase.yaml`)
+  and typed as people chat, with typos and abbreviations (`sets/chat.yaml`);
 - SciFact and NFCorpus (BEIR test splits): nDCG@10, Recall@100.
 
 Judge a retrieval change on all of them together: a change that helps one set and costs another
@@ -59,8 +62,9 @@ SHARED = _shared()
 DATA = SHARED / "data"
 SQUAD = DATA / "squad"
 SEEDS = SHARED / "eval" / "seed_dev.yaml"
+BUNDLED = {name: HERE / "sets" / f"{name}.yaml" for name in ("paraphrase", "chat")}
 BEIR = {"scifact": DATA / "scifact", "nfcorpus": DATA / "nfcorpus"}
-SETS = ("squad", "impossible", "dev", "scifact", "nfcorpus")
+SETS = ("squad", "impossible", "dev", "paraphrase", "chat", "scifact", "nfcorpus")
 CONFIG = ROOT / "citebot.yaml"
 PEER_SQUAD_K = 3  # passages the peers return per SQuAD question (hit@1, hit@3)
 PEER_BEIR_K = 100  # documents the peers return per BEIR query, as citebot's eval asks
@@ -282,6 +286,8 @@ LABELS = {
     "squad": "SQuAD dev ({answerable:,} + {unanswerable:,} out of scope)",
     "impossible": "SQuAD 2.0 impossible ({unanswerable:,}, same articles)",
     "dev": "dev seeds, bundled corpus ({answerable} + {unanswerable})",
+    "paraphrase": "paraphrases, bundled corpus ({answerable} + {unanswerable})",
+    "chat": "chat-style, bundled corpus ({answerable} + {unanswerable})",
     "scifact": "SciFact ({answerable} claims)",
     "nfcorpus": "NFCorpus ({answerable} queries)",
 }
@@ -304,7 +310,7 @@ def render(rows: list[dict]) -> str:
     for r in rows:
         counts = next(x for x in rows if x["set"] == r["set"] and x["engine"] == "citebot")
         label = LABELS[r["set"]].format(**counts) if counts else r["set"]
-        if r["set"] == "dev" and r["engine"] == "citebot":
+        if r["set"] in ("dev", *BUNDLED) and r["engine"] == "citebot":
             h1 = f"{r['hit@1_count']}/{r['answerable']}"
             h3 = f"{r['hit@3_count']}/{r['answerable']}"
             wrong = str(r["wrong_abstentions_count"])
@@ -384,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
     if "dev" in args.sets:
         jobs.append(("questions_job", config, ROOT / "corpus", SEEDS, 0, 1))
+    for name, file in BUNDLED.items():
+        if name in args.sets:
+            jobs.append(("questions_job", config, ROOT / "corpus", file, 0, 1))
     peers = [] if args.no_peers else _peers_available()
     for engine in peers:
         jobs += [
@@ -405,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     files = {"squad": SQUAD / "questions.yaml", "impossible": SQUAD / "impossible.yaml"}
     files["dev"] = SEEDS
+    files.update(BUNDLED)
     for name in args.sets:
         if name in files:
             parts_done = [done[j] for j in jobs if j[0] == "questions_job" and j[3] == files[name]]
