@@ -18,9 +18,12 @@ corpus:
 - or it has at most one informative word, unless it asks what something named is ("What was
   Tymnet?").
 
+A question that names its subject and then asks about it ("lachin corridor whats that", "the
+CSTO, what is it?") stands alone: its "that" is what it just named.
+
 A question with STANDALONE informative words or more is never combined, nor is a question
 with no previous one. Informative words are those that are neither stopwords, pronouns,
-negations ("didn't") nor only frame the question ("which year"); see `index.question`.
+contractions of stopwords ("didn't", "what's") nor only frame the question ("which year"); see `index.question`.
 
 What the previous question fills in:
 
@@ -56,13 +59,16 @@ _OPENERS = (("and",), ("but",), ("also",), ("what", "about"), ("how", "about"))
 _PRONOUNS = frozenset("it its they them their he him his she her ones".split())
 # Words that point back in some questions only: "when was that?", but "shown that there are".
 _POINTERS = frozenset("that this those these there then one".split())
-_NEGATION = ("n't", "n’t")
+# "didn't", "what's": a stopword with a negation or "is" is a stopword ("Tetzel's" is not).
+# What "X, what is it?" and "X, who is he?" ask about: the X just named.
+_NAMED = frozenset("it that this he she".split())
+_CONTRACTIONS = ("n't", "n’t", "'s", "’s")
 
 
 def _own(word: str) -> bool:
-    """Tell whether a word may carry a question's subject ("didn't" does not: "did" + "not")."""
+    """Tell whether a word may carry a question's subject ("didn't", "what's" do not)."""
     lower = word.lower()
-    for ending in _NEGATION:
+    for ending in _CONTRACTIONS:
         if lower.endswith(ending):
             lower = lower[: -len(ending)]
     if lower in STOPWORDS or lower in _PRONOUNS or lower in _POINTERS:
@@ -86,6 +92,8 @@ def leans_on_previous(question: str) -> bool:
         return False
     if any(tuple(words[: len(o)]) == o for o in _OPENERS):
         return True
+    if _NAMED.intersection(words) and _names_first(question):
+        return False  # "lachin corridor, whats that?": "that" is what it just named
     if own <= PRONOUN_WORDS and _PRONOUNS.intersection(words):
         return True
     if own <= POINTER_WORDS and _POINTERS.intersection(words):
@@ -96,6 +104,27 @@ def leans_on_previous(question: str) -> bool:
 
 
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
+
+
+def _names_first(question: str) -> bool:
+    """Tell whether a question names its subject, then asks ("lachin corridor, whats that?").
+
+    Its "that" or "it" is the subject just named, not something asked before.
+    """
+    for word in _WORD.findall(question):
+        if _asks(word):
+            return False
+        if _own(word):
+            return any(_asks(w) for w in _WORD.findall(question))
+    return False
+
+
+def _asks(word: str) -> bool:
+    """Tell whether a word is a question word ("what", "what's", "whats")."""
+    lower = re.split("['’]", word.lower())[0]
+    return lower in _QUESTION_WORDS or (lower.endswith("s") and lower[:-1] in _QUESTION_WORDS)
+
+
 _COPULAS = frozenset("is was are were".split())
 
 

@@ -42,6 +42,7 @@ def searcher() -> Searcher:
         "what are the ones with long tentacles called?",
         # A negation says nothing of the subject.
         "how many didn't vote?",
+        "casualties how many",
     ],
 )
 def test_a_question_that_leans_on_the_previous_one(question: str) -> None:
@@ -62,6 +63,12 @@ def test_a_question_that_leans_on_the_previous_one(question: str) -> None:
         # "that" and "there" do not point back here.
         "Who demonstrated that there are infinitely many primes?",
         "Who showed that there were errors in the census count?",
+        # What something named is.
+        "What was Tymnet?",
+        "Who is Pashinyan?",
+        # A subject named first, then asked about: "that" is it.
+        "lachin corridor whats that",
+        "the CSTO, what is it?",
     ],
 )
 def test_a_question_that_stands_on_its_own(question: str) -> None:
