@@ -23,7 +23,8 @@ CSTO, what is it?") stands alone: its "that" is what it just named.
 
 A question with STANDALONE informative words or more is never combined, nor is a question
 with no previous one. Informative words are those that are neither stopwords, pronouns,
-contractions of stopwords ("didn't", "what's") nor only frame the question ("which year"); see `index.question`.
+contractions of stopwords ("didn't", "what's") nor only frame the question ("which year");
+see `index.question`.
 
 What the previous question fills in:
 
