@@ -35,6 +35,10 @@ What the previous question fills in:
   words one fade less: the previous question says what is asked, the new name about whom;
 - a follow-up that refers back with a personal pronoun keeps the previous names at
   CONTEXT_WEIGHT whatever its length: "he" in "what did he say about civilians?" is them;
+- a follow-up that asks a question of its own about a subject of its own, with two
+  informative words or more and nothing pointing back ("and how large is the peacekeeping
+  force?" after "how many did the Russian peacekeepers evacuate?"), takes only the previous
+  question's names: what was asked then is not what is asked now;
 - the kind of answer wanted is the follow-up's, or the previous question's when the follow-up
   asks nothing of its own ("what about Russia?" after "how many…"; "why?" asks its own).
 """
@@ -191,10 +195,14 @@ def combined(follow_up: Query, previous: Query) -> Query:
     weight = CONTEXT_WEIGHT * CONTEXT_FADE ** max(said - 1, 0)
     replaced = _replaces_names(follow_up)
     referred = _refers_back(follow_up)
+    pointed = _POINTERS.intersection(w.lower() for w in _WORD.findall(follow_up.text))
+    own_question = _asks_own(follow_up.text) and not referred and not pointed and said >= 2
     for t in previous.terms:
         if t.concept in shared or t.term in own or not t.df:
             continue
         if replaced and t.name:
+            continue
+        if own_question and not t.name:
             continue
         w = CONTEXT_WEIGHT if referred and t.name else weight * (CONTEXT_FADE if replaced else 1)
         c = offset + t.concept

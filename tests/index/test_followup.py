@@ -140,7 +140,7 @@ def test_a_new_name_takes_the_place_of_the_previous_ones(searcher: Searcher) -> 
 def test_the_context_counts_less_as_the_follow_up_says_more(searcher: Searcher) -> None:
     previous = searcher.parse("How many people did the Russian peacekeepers evacuate?")
     short = combined(searcher.parse("and the children?"), previous)
-    longer = combined(searcher.parse("and how large is the peacekeeping force?"), previous)
+    longer = combined(searcher.parse("and how large was their peacekeeping force?"), previous)
     boost = {t.word: t.boost for t in short.terms}["evacuate"]
     assert boost == pytest.approx(CONTEXT_WEIGHT)
     assert {t.word: t.boost for t in longer.terms}["evacuate"] < boost
@@ -166,3 +166,15 @@ def test_follow_ups_find_the_passage_they_lean_on(
     answer = searcher.search(follow_up, 3, context=previous)
     assert answer.context == previous
     assert wanted in answer.hits[0].passage.text
+
+
+def test_a_question_of_its_own_takes_only_the_previous_names(searcher: Searcher) -> None:
+    previous = searcher.parse("How many people did the Russian peacekeepers evacuate?")
+    query = combined(searcher.parse("and how large is the peacekeeping force?"), previous)
+    words = {t.word for t in query.terms}
+    assert "Russian" in words
+    assert not words & {"people", "evacuate"}
+    # What points back keeps what was asked.
+    previous = searcher.parse("Why has Russia lost influence in the region?")
+    query = combined(searcher.parse("when did that invasion start?"), previous)
+    assert "influence" in {t.word for t in query.terms}
