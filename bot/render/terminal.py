@@ -238,9 +238,10 @@ def render_question_report(report: QuestionReport, file: str, corpus: str) -> st
     summary = report.summary()
     n, m = int(summary["answerable"]), int(summary["unanswerable"])  # type: ignore[call-overload]
     dialogues = report.dialogue_summary()
-    head = f"{file}: {n} answerable and {m} out-of-scope questions"
+    parts = [f"{n} answerable and {m} out-of-scope questions"] if n or m or not dialogues else []
     if dialogues is not None:
-        head += f", {dialogues['dialogues']} dialogues with {dialogues['followups']} follow-ups"
+        parts.append(f"{dialogues['dialogues']} dialogues with {dialogues['followups']} follow-ups")
+    head = f"{file}: {', '.join(parts)}"
     out = [f"{head} on {corpus}", ""]
     if n or m:
         out += [
