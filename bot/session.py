@@ -142,6 +142,8 @@ class Desk:
         self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
         # Each user's last question per channel, with when it was asked (by `clock`).
         self._asked: Recent[tuple[int | None, int], tuple[str, float]] = Recent(memory)
+        # The last question of each thread the bot started for a question, whoever asked it.
+        self._threads: Recent[int, str] = Recent(memory)
         self._records: Recent[str, Record] = Recent(memory)
         self._messages: Recent[int, str] = Recent(memory)  # a posted message's answer token
         self._rebuild_lock = threading.Lock()
@@ -160,7 +162,13 @@ class Desk:
     # -- Questions ---------------------------------------------------------------------------
 
     def ask(
-        self, question: str, *, channel: int | None, user: int, reply_to: str | None = None
+        self,
+        question: str,
+        *,
+        channel: int | None,
+        user: int,
+        reply_to: str | None = None,
+        thread: int | None = None,
     ) -> Posted:
         """Answer a question asked by `user` in `channel` and remember the answer.
 
@@ -170,13 +178,21 @@ class Desk:
         question in the channel, when asked within `answers.followup_minutes`. The question
         remembered for the next follow-up is the one that stands alone, so "and when?" after
         "and how many were injured?" still reads after the first question.
+
+        `thread` is a thread the bot started for a question (`thread_started`), in `channel`:
+        there the context is the thread's last question, whoever asked it and however long
+        ago — the thread is the conversation.
         """
         library = self.library
-        context = self.context(channel=channel, user=user, reply_to=reply_to)
+        context = self.context(channel=channel, user=user, reply_to=reply_to, thread=thread)
         searcher = library.searcher(channel)
         answer = _checked(library, channel, searcher.search(question, self.top_k, context=context))
         if self.config.answers.followup_minutes > 0 and answer.reason != Reason.EMPTY:
-            self._asked.put((channel, user), (answer.context or answer.question, self._clock()))
+            standalone = answer.context or answer.question
+            if thread is None:
+                self._asked.put((channel, user), (standalone, self._clock()))
+            else:
+                self._threads.put(thread, standalone)
         token = secrets.token_hex(6)
         shown = len(answer.hits)
         more = answer.answered and shown >= self.top_k and shown < MORE_LIMIT
@@ -197,8 +213,16 @@ class Desk:
             self._log_unanswered(answer, channel=channel, user=user)
         return Posted(answer, 1, token, more)
 
-    def context(self, *, channel: int | None, user: int, reply_to: str | None = None) -> str | None:
-        """Return the question a follow-up by `user` in `channel` would be read after, or None."""
+    def context(
+        self,
+        *,
+        channel: int | None,
+        user: int,
+        reply_to: str | None = None,
+        thread: int | None = None,
+    ) -> str | None:
+        """Return the question a follow-up by `user` in `channel` (or in the bot's `thread`
+        there) would be read after, or None."""
         minutes = self.config.answers.followup_minutes
         if minutes <= 0:
             return None
@@ -206,6 +230,8 @@ class Desk:
             record = self._records.get(reply_to)
             if record is not None and record.channel == channel:
                 return record.context or record.question
+        if thread is not None:
+            return self._threads.get(thread)
         last = self._asked.get((channel, user))
         if last is None or self._clock() - last[1] > minutes * 60:
             return None
@@ -224,6 +250,14 @@ class Desk:
             )
         except OSError as exc:
             log.warning("could not write the feedback log %s: %s", self.feedback.path, exc)
+
+    def thread_started(self, thread: int, token: str) -> None:
+        """Make the question of the answer with `token` the context of the thread started for it."""
+        record = self._records.get(token)
+        if self.config.answers.followup_minutes <= 0 or record is None:
+            return
+        if record.reason != Reason.EMPTY:
+            self._threads.put(thread, record.context or record.question)
 
     def posted_as(self, message_id: int, token: str) -> None:
         """Remember that the answer with `token` was posted as message `message_id`."""

@@ -24,6 +24,7 @@ from discord import app_commands
 from bot.config import Config
 from bot.discord.delivery import Deliveries
 from bot.discord.rules import Cooldowns
+from bot.discord.threads import ThreadStarter
 from bot.library import Changes
 from bot.session import Desk, Posted
 
@@ -44,6 +45,7 @@ class Services:
         self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
         self._workers = ThreadPoolExecutor(workers, thread_name_prefix="citebot-worker")
         self.deliveries = Deliveries()
+        self.threads = ThreadStarter()
 
     @property
     def config(self) -> Config:
@@ -55,6 +57,11 @@ class Services:
         """Return the name of the passage command, or None when it is disabled."""
         source = self.config.commands.of("source")
         return source.name if source.enabled else None
+
+    @property
+    def threads_on(self) -> bool:
+        """Return whether questions are answered in threads of their own (`answers.threads`)."""
+        return self.config.answers.threads
 
     @property
     def votes(self) -> bool:
@@ -97,14 +104,21 @@ class Services:
         )
 
     async def answer(
-        self, question: str, *, channel: int | None, user: int, reply_to: str | None = None
+        self,
+        question: str,
+        *,
+        channel: int | None,
+        user: int,
+        reply_to: str | None = None,
+        thread: int | None = None,
     ) -> Posted:
         """Answer a question off the event loop (the desk logs it when unanswered).
 
-        `reply_to` is the token of the bot's answer the question replies to, if any.
+        `reply_to` is the token of the bot's answer the question replies to, if any; `thread`
+        the thread the bot started for a question, when it is asked in one.
         """
         return await self.blocking(
-            self.desk.ask, question, channel=channel, user=user, reply_to=reply_to
+            self.desk.ask, question, channel=channel, user=user, reply_to=reply_to, thread=thread
         )
 
     async def deliver(self, send: Callable[[], Awaitable[object]], *, what: str) -> None:

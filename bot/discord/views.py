@@ -71,14 +71,15 @@ def posted_message(posted: Posted, services: Services, *, first: bool = True) ->
 
 async def send_followup(
     interaction: discord.Interaction, message: dict[str, Any], *, ephemeral: bool
-) -> None:
-    """Send a followup; stop listening to its buttons' view (the buttons stay routed)."""
-    await interaction.followup.send(**message, ephemeral=ephemeral)
+) -> discord.WebhookMessage:
+    """Send a followup and return it; stop listening to its buttons' view (they stay routed)."""
+    sent = await interaction.followup.send(**message, ephemeral=ephemeral, wait=True)
     view = message.get("view")
     if isinstance(view, ui.View):
         # discord.py gives views on ephemeral messages a 15-minute timeout task; the dynamic
         # buttons do not need the view, so it is stopped rather than left pending.
         view.stop()
+    return sent
 
 
 def sources_message(documents: Sequence[DocumentInfo], page: int) -> dict[str, Any]:
