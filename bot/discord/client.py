@@ -2,8 +2,8 @@
 
 The client is the connection only: intents, registering commands and buttons in `setup_hook`,
 the log lines of `on_ready`, routing messages in `auto` and `mention` channels to an answer (a
-reply to one of the bot's answers is answered in that answer's context), and a private reply to
-clicks no button takes.
+reply to one of the bot's answers is answered in that answer's context; with `answers.threads`,
+in a thread of its own, `threads.py`), and a private reply to clicks no button takes.
 What commands, buttons and messages do is in `services.py` (made once, handed in) and the session.
 """
 
