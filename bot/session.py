@@ -96,6 +96,14 @@ class Button(StrEnum):
     VOTE = "vote"
 
 
+class Voted(StrEnum):
+    """What a click on a vote button did."""
+
+    NOTED = "noted"  # a first vote on the answer: written
+    CHANGED = "changed"  # a change of mind: written, replacing the last vote
+    ALREADY = "already"  # the same vote again: nothing written
+
+
 class ForgedClick(Exception):
     """A click on a button the bot never issued: wrong kind, channel or offset for the answer."""
 
@@ -293,20 +301,21 @@ class Desk:
             raise ForgedClick(f"answer {token} has no {button} button at {shown}")
         return record
 
-    def vote(self, token: str, vote: str, *, user: int) -> bool:
-        """Log a user's vote on an answer once; False when forgotten or no log is kept.
+    def vote(self, token: str, vote: str, *, user: int) -> Voted | None:
+        """Log a user's vote on an answer once; None when forgotten or no log is kept.
 
-        The same vote again writes nothing; a change of mind writes a line replacing the last.
+        The same vote again writes nothing (`Voted.ALREADY`); a change of mind writes a line
+        replacing the last (`Voted.CHANGED`).
         """
         if self.feedback is None:
-            return False
+            return None
         with self._vote_lock:  # one user's clicks must not both see "no vote yet"
             record = self._records.get(token)
             if record is None:
-                return False
+                return None
             previous = dict(record.votes).get(user)
             if previous == vote:
-                return True
+                return Voted.ALREADY
             self.feedback.vote(
                 question=record.question,
                 passages=[hit.passage.id for hit in record.hits],
@@ -318,7 +327,7 @@ class Desk:
             )
             votes = (*((u, v) for u, v in record.votes if u != user), (user, vote))
             self._records.update(token, lambda r: replace(r, votes=votes))
-        return True
+        return Voted.NOTED if previous is None else Voted.CHANGED
 
     def more(self, token: str, shown: int, *, user: int) -> Posted | None:
         """Return the passages after the first `shown` of an answer, or None if forgotten.

@@ -26,7 +26,7 @@ from bot.discord.delivery import Deliveries
 from bot.discord.rules import Cooldowns
 from bot.discord.threads import ThreadStarter
 from bot.library import Changes
-from bot.session import Desk, Posted
+from bot.session import Desk, Posted, Voted
 
 log = logging.getLogger("citebot.discord")
 T = TypeVar("T")
@@ -125,8 +125,8 @@ class Services:
         """Send an answer; when Discord does not take it for a passing reason, send it later."""
         await self.deliveries.send(send, what=what)
 
-    async def vote(self, token: str, vote: str, *, user: int) -> bool:
-        """Log a vote on an answer; False when the answer is forgotten or no log is kept."""
+    async def vote(self, token: str, vote: str, *, user: int) -> Voted | None:
+        """Log a vote on an answer; None when the answer is forgotten or no log is kept."""
         # Not a worker: a vote is a short file write that must not queue behind searches.
         return await asyncio.to_thread(self.desk.vote, token, vote, user=user)
 

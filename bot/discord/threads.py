@@ -124,7 +124,8 @@ class ThreadStarter:
         or None when the question is to be answered in place."""
         if not can_hold_threads(channel):
             return None
-        if not channel.permissions_for(channel.guild.me).create_public_threads:
+        me = channel.guild.me
+        if me is not None and not channel.permissions_for(me).create_public_threads:
             self.cannot(channel.id, "the bot lacks the Create Public Threads permission there")
             return None
         starter = channel.get_partial_message(message_id)
