@@ -1,9 +1,10 @@
 """What slash commands and buttons use, in one object made once and handed to them.
 
 The client (`client.py`) is only the connection to Discord; everything a command or button needs
-besides the interaction is here: the session's desk, the question limits, the worker threads
-that keep searching off the event loop, the sending of answers (tried again later when Discord
-does not take them, `delivery.py`), and the lookup of the configured channel an interaction
+besides the interaction is here: the session's desk (its conversations kept across restarts,
+`memory.py`), the question limits, the worker threads that keep searching off the event loop,
+the sending of answers (tried again later when Discord does not take them, `delivery.py`),
+answers in threads (`threads.py`), and the lookup of the configured channel an interaction
 belongs to. Commands receive it when they are built; buttons, which discord.py rebuilds from a
 custom id on each click, reach it through `services_of`, the one place that looks at
 `interaction.client`.
@@ -16,12 +17,14 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot.config import Config
+from bot.discord import memory as conversations
 from bot.discord.delivery import Deliveries
 from bot.discord.rules import Cooldowns
 from bot.discord.threads import ThreadStarter
@@ -39,8 +42,14 @@ WORKER_THREADS = 2
 class Services:
     """The desk, the question limits and the worker threads, for commands and buttons."""
 
-    def __init__(self, desk: Desk, *, workers: int = WORKER_THREADS) -> None:
+    def __init__(
+        self, desk: Desk, *, workers: int = WORKER_THREADS, memory: Path | None = None
+    ) -> None:
+        """`memory` is the file the conversations are kept in across restarts (`memory.py`)."""
         self.desk = desk
+        self.memory = memory
+        if memory is not None:
+            conversations.load(desk, memory)
         cooldown = desk.config.answers.cooldown
         self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
         self._workers = ThreadPoolExecutor(workers, thread_name_prefix="citebot-worker")
@@ -143,7 +152,9 @@ class Services:
         return changes
 
     def close(self) -> None:
-        """Let the worker threads finish what they hold and take no more work."""
+        """Keep the conversations; let the worker threads finish what they hold, take no more."""
+        if self.memory is not None:
+            conversations.save(self.desk, self.memory)
         self._workers.shutdown(wait=False, cancel_futures=True)
 
 
