@@ -20,6 +20,7 @@ import re
 import unicodedata
 from typing import TypeGuard
 
+import aiohttp
 import discord
 
 log = logging.getLogger("citebot.discord")
@@ -133,6 +134,12 @@ class ThreadStarter:
             return await starter.create_thread(name=thread_name(question))
         except discord.HTTPException as exc:  # 403 (no permission), 400 (not possible here)
             self.cannot(channel.id, _reason(exc))
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.warning(
+                "could not start a thread in channel %d (%s); answering there instead",
+                channel.id,
+                type(exc).__name__,
+            )
         return None
 
     def cannot(self, channel_id: int, why: str) -> None:

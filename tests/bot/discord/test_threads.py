@@ -131,6 +131,18 @@ def test_a_thread_creation_refused_with_403_is_answered_in_the_channel(
     assert "Create Public Threads" in said[0].getMessage()
 
 
+def test_a_thread_discord_will_not_start_is_answered_in_the_channel(world: Path) -> None:
+    exists = {"message": "A thread has already been created for this message", "code": 160004}
+
+    async def scenario() -> None:
+        async with session(world, answers=THREADS) as s:
+            s.fake.fail_next("POST", THREAD_PATH, status=400, body=exists)
+            reply = await asked_there(s, AUTO, KILLED)
+            assert "six people" in text_of(reply).replace("**", "")
+
+    run(scenario())
+
+
 def test_without_the_permission_no_thread_is_asked_for(world: Path) -> None:
     deny = {"id": GUILD, "type": 0, "deny": int(Perm.CREATE_PUBLIC_THREADS)}
 
