@@ -33,6 +33,7 @@ import yaml
 
 from index.api import open_index
 from index.errors import CitebotError
+from index.followup import Turn, following
 from index.model import Answer, Hit
 from index.search import Searcher
 from index.settings import Settings
@@ -334,12 +335,7 @@ class DialogueResult:
     answer: Answer
     rank: int | None
     followups: tuple[FollowUpResult, ...]
-
-    @property
-    def last_context(self) -> str:
-        """Return what a conversation holds after the dialogue: the question its last stood on."""
-        last = self.followups[-1].answer if self.followups else self.answer
-        return last.context or last.question
+    after: Turn  # what a conversation holds after the dialogue (`index.followup.following`)
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
@@ -551,7 +547,7 @@ def run_questions(
     )
     done = 0
 
-    def ask(text: str, context: str | None = None) -> Answer:
+    def ask(text: str, context: str | Turn | None = None) -> Answer:
         nonlocal done
         answer = searcher.search(text, QUESTION_DEPTH, context=context)
         done += 1
@@ -568,13 +564,15 @@ def run_questions(
     checked: tuple[StandaloneResult, ...] | None = None
     if check:
         asked = questions.answerable
-        pairs = [(q, results[i].answer, asked[i - 1].text) for i, q in enumerate(asked)]
+        # Each after what the conversation holds once the question before it was answered.
+        turns = [following(None, results[i].answer) for i in range(len(asked))]
+        pairs = [(q, results[i].answer, turns[i - 1]) for i, q in enumerate(asked)]
         pairs = pairs if len(asked) > 1 else []
         # A dialogue's first question comes after the end of the dialogue before it.
         for before, after in pairwise(dialogues):
-            pairs.append((after.dialogue.opening, after.answer, before.last_context))
+            pairs.append((after.dialogue.opening, after.answer, before.after))
         checked = tuple(
-            StandaloneResult(q, previous, alone, ask(q.text, previous))
+            StandaloneResult(q, previous.text, alone, ask(q.text, previous))
             for q, alone, previous in pairs
         )
     return QuestionReport(tuple(results), time.perf_counter() - started, dialogues, checked)
@@ -586,9 +584,11 @@ def _checks(questions: QuestionSet) -> int:
     return (answerable if answerable > 1 else 0) + max(len(questions.dialogues) - 1, 0)
 
 
-def _run_dialogue(ask: Callable[[str, str | None], Answer], dialogue: Dialogue) -> DialogueResult:
+def _run_dialogue(
+    ask: Callable[[str, str | Turn | None], Answer], dialogue: Dialogue
+) -> DialogueResult:
     answer = ask(dialogue.opening.text, None)
-    context = answer.context or answer.question
+    context = following(None, answer)
     followups: list[FollowUpResult] = []
     for followup in dialogue.followups:
         question = followup.question
@@ -597,16 +597,16 @@ def _run_dialogue(ask: Callable[[str, str | None], Answer], dialogue: Dialogue) 
         followups.append(
             FollowUpResult(
                 followup,
-                context,
+                context.text,
                 in_context,
                 answer_rank(question, in_context.hits),
                 alone,
                 answer_rank(question, alone.hits),
             )
         )
-        context = in_context.context or in_context.question
+        context = following(context, in_context)
     rank = answer_rank(dialogue.opening, answer.hits)
-    return DialogueResult(dialogue, answer, rank, tuple(followups))
+    return DialogueResult(dialogue, answer, rank, tuple(followups), context)
 
 
 # -- BEIR datasets --------------------------------------------------------------------------

@@ -45,13 +45,20 @@ What the previous question fills in:
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
-from index.analyze import STOPWORDS
+from index.analyze import STOPWORDS, Analyzer
+from index.model import Answer, Passage
 from index.query import Query, QueryTerm
-from index.question import shape
+from index.question import Kind, shape
+from index.snippet import snippet
 
+ANSWER_WEIGHT = 0.5  # the boost of the name the previous answer gave for a pronoun
+PAST_FADE = 0.7  # ... and the previous question's names, which described that one, times this
+CHAIN = 3  # questions a conversation's context holds at most: the first, then the last follow-ups
 CONTEXT_WEIGHT = 0.5  # the boost of the previous question's terms (1: the follow-up's own)
 CONTEXT_FADE = 0.7  # ... times this for each informative word of its own beyond the first
 STANDALONE = 4  # informative words from which a question stands on its own, whatever its shape
@@ -177,7 +184,79 @@ def _replaces_names(follow_up: Query) -> bool:
     )
 
 
-def combined(follow_up: Query, previous: Query) -> Query:
+# The personal pronouns, by the person they stand for: "his" after "he" is the same one.
+_PERSONS = (
+    frozenset("he him his".split()),
+    frozenset("she her hers".split()),
+    frozenset("they them their".split()),
+)
+# "who is he?": the question asks who the pronoun is, and its answer names them.
+_IDENTIFY = re.compile(r"^\W*who\W+(?:is|was|are|were)\W+(?:he|she|they)\W*$", re.I)
+
+
+def points_past(follow_up: Query, previous: Query) -> bool:
+    """Tell whether a follow-up's pronoun stands for someone the previous answer named.
+
+    "where did he write about it?" after "Who is the EU's representative?" means the person
+    the answer named, and so does "she" after "and his wife?" (who is his wife?); "he" after
+    "who is he?" is the one the answer named. "he" after "who were his parents?" is still
+    the one "his" stood for, and after "When was Luther born?" the name the question gave.
+    """
+    words = {w.lower() for w in _WORD.findall(follow_up.text)}
+    persons = next((p for p in _PERSONS if p.intersection(words)), None)
+    if persons is None:
+        return False
+    if _IDENTIFY.match(previous.text):
+        return True
+    before = {w.lower() for w in _WORD.findall(previous.text)}
+    if persons.intersection(before):
+        return False
+    # The previous question asked who, or named someone by another pronoun ("his wife").
+    return previous.shape.kind is Kind.PERSON or any(p.intersection(before) for p in _PERSONS)
+
+
+_SINGULAR = frozenset("he him his she her hers".split())  # a person, not a group or a thing
+_THINGS = frozenset("it its".split())
+_OTHER = frozenset("else other another".split())
+_ORDINALS = frozenset("second third fourth fifth next".split())
+
+
+def asks_other(question: str) -> bool:
+    """Tell whether a follow-up asks for something besides the last answer ("what else?").
+
+    It says "else", "other" or "another", or asks for an ordinal one ("and the second one?").
+    """
+    words = [w.lower() for w in _WORD.findall(question)]
+    if _OTHER.intersection(words):
+        return True
+    return any(a in _ORDINALS and b in ("one", "ones") for a, b in itertools.pairwise(words))
+
+
+def _named(term: QueryTerm) -> bool:
+    """Tell whether a term comes from a name, in the question or one before it ("Hajiyev")."""
+    return term.name or term.word[:1].isupper() or term.word[:1].isdigit()
+
+
+# A run of capitalised words ("Nikol Pashinyan", "Prime Minister Nikol Pashinyan").
+_CAPITALISED_RUN = re.compile(r"[A-Z][^\W_]*(?:['’\-][^\W_]+)*(?: [A-Z][^\W_]*(?:['’\-][^\W_]+)*)+")
+
+
+def person_named(quote: str, asked: frozenset[str]) -> str | None:
+    """Return the first personal name a quote gives that the questions did not ("Toivo Klaar").
+
+    A personal name is written as two capitalised words or more in a row; words the
+    questions hold ("Prime Minister") and stopwords ("The") are not part of it.
+    """
+    for run in _CAPITALISED_RUN.finditer(quote):
+        words = [
+            w for w in run.group().split() if w.lower() not in asked and w.lower() not in STOPWORDS
+        ]
+        if len(words) >= 2:
+            return " ".join(words)
+    return None
+
+
+def combined(follow_up: Query, previous: Query, person: Query | None = None) -> Query:
     """Return the follow-up's query with the previous question's terms filling in.
 
     The previous question's concepts that the follow-up does not already hold are added with
@@ -185,6 +264,11 @@ def combined(follow_up: Query, previous: Query) -> Query:
     holds was reported then, and is left out now). What kind of answer is
     wanted is the follow-up's ("when was that?"), or the previous question's when the
     follow-up does not say ("what about Russia?" after "how many…").
+
+    `person` is the name the previous answer gave for the follow-up's pronoun
+    (`points_past`): its terms are added with ANSWER_WEIGHT, and the names of the previous
+    question, which only described that person, fade by PAST_FADE. The name does not count
+    in coverage: whom a pronoun stands for is read, not asked.
     """
     own = {t.term for t in follow_up.terms}
     shared = {t.concept for t in previous.terms if t.term in own}
@@ -195,21 +279,45 @@ def combined(follow_up: Query, previous: Query) -> Query:
     weight = CONTEXT_WEIGHT * CONTEXT_FADE ** max(said - 1, 0)
     replaced = _replaces_names(follow_up)
     referred = _refers_back(follow_up)
-    pointed = _POINTERS.intersection(w.lower() for w in _WORD.findall(follow_up.text))
-    own_question = _asks_own(follow_up.text) and not referred and not pointed and said >= 2
+    words = {w.lower() for w in _WORD.findall(follow_up.text)}
+    pointed = _POINTERS.intersection(words)
+    asks_own = _asks_own(follow_up.text)
+    own_question = asks_own and not referred and not pointed and said >= 2
+    # "when did he die?": a question of its own about someone named before.
+    about_person = (
+        asks_own
+        and said >= 1
+        and not pointed
+        and not _THINGS.intersection(words)
+        and bool(_SINGULAR.intersection(words))
+    )
     for t in previous.terms:
         if t.concept in shared or t.term in own or not t.df:
             continue
-        if replaced and t.name:
+        named = _named(t)
+        if (replaced and named) or ((own_question or about_person) and not named):
             continue
-        if own_question and not t.name:
-            continue
-        w = CONTEXT_WEIGHT if referred and t.name else weight * (CONTEXT_FADE if replaced else 1)
+        if referred and named:
+            # A pronoun keeps the names it may stand for, however many turns ago they came.
+            w = min(t.boost, CONTEXT_WEIGHT) * (PAST_FADE if person else 1)
+            boost = w
+        else:
+            w = weight * (CONTEXT_FADE if replaced else 1)
+            boost = t.boost * w
         c = offset + t.concept
-        added.append(replace(t, concept=c, name=False, boost=t.boost * w))
+        added.append(replace(t, concept=c, name=False, boost=boost))
         concepts[c] = previous.concepts.get(t.concept, t.weight) * w
+    if person is not None:
+        held = own | {t.term for t in previous.terms} | {t.term for t in added}
+        offset = max(concepts, default=0)
+        for t in person.terms:
+            if t.df and t.term not in held:
+                c = offset + t.concept
+                added.append(replace(t, concept=c, name=False, boost=t.boost * ANSWER_WEIGHT))
+                concepts[c] = 0.0
+                held.add(t.term)
     asked = follow_up.shape
-    if asked.kind is None and not _asks_own(follow_up.text):
+    if asked.kind is None and not asks_own:
         asked = replace(asked, kind=previous.shape.kind)
     return replace(
         follow_up,
@@ -218,3 +326,100 @@ def combined(follow_up: Query, previous: Query) -> Query:
         words=follow_up.words | previous.words,
         concepts=concepts,
     )
+
+
+@dataclass(frozen=True)
+class Step:
+    """A question of a conversation and the first passage of its answer (its id)."""
+
+    question: str
+    passage: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a follow-up is read after: the last question of a conversation as it was read.
+
+    `steps` are the question that stood alone, then the follow-ups read after it, each
+    combined with those before (the first and the last CHAIN - 1 of them), each with the
+    first passage of its answer.
+    """
+
+    steps: tuple[Step, ...]
+
+    @property
+    def question(self) -> str:
+        """Return the last question asked."""
+        return self.steps[-1].question
+
+    @property
+    def passage(self) -> str | None:
+        """Return the id of the first passage of the last answer, if it answered."""
+        return self.steps[-1].passage
+
+    @property
+    def text(self) -> str:
+        """Return the questions as one text, oldest first (what "after: …" shows)."""
+        return " ".join(step.question for step in self.steps)
+
+    @classmethod
+    def of(cls, context: str | Turn) -> Turn:
+        """Return a context as a turn: a plain previous question is a turn of its own."""
+        return context if isinstance(context, Turn) else cls((Step(context),))
+
+
+def read_after(
+    follow_up: Query,
+    turn: Turn,
+    parse: Callable[[str], Query],
+    passage_of: Callable[[str | None], Passage | None],
+    analyzer: Analyzer,
+) -> tuple[Query, Passage | None]:
+    """Return a follow-up's query read after a turn, and the passage that last answered.
+
+    The turn is read as it was asked: each follow-up combined with the reading before it
+    and with the answer it followed; then the follow-up is combined with that reading.
+    """
+    reading = parse(turn.steps[0].question)
+    for before, step in itertools.pairwise(turn.steps):
+        reading = _after(parse(step.question), reading, passage_of(before.passage), parse, analyzer)
+    around = passage_of(turn.passage)
+    return _after(follow_up, reading, around, parse, analyzer), around
+
+
+def _after(
+    follow_up: Query,
+    previous: Query,
+    around: Passage | None,
+    parse: Callable[[str], Query],
+    analyzer: Analyzer,
+) -> Query:
+    """Return a follow-up combined with the previous reading and the answer it followed.
+
+    When its pronoun points past the previous question (`points_past`), the person it
+    stands for is the one the answer's quote names (the quote as it was shown: chosen for
+    the previous reading).
+    """
+    person = None
+    if around is not None and points_past(follow_up, previous):
+        quote = snippet(around.text, analyzer.spans(around.text), previous.weights).quote
+        name = person_named(quote, previous.words)
+        person = parse(name) if name else None
+    return combined(follow_up, previous, person)
+
+
+def following(context: str | Turn | None, answer: Answer) -> Turn:
+    """Return what the next follow-up is read after, once `answer` was given after `context`.
+
+    A question that stood alone starts a new turn; a follow-up continues its context's
+    steps (the first and the last CHAIN - 1). The passage is the answer's first one.
+    """
+    passage = answer.hits[0].passage.id if answer.answered and answer.hits else None
+    step = Step(answer.question, passage)
+    if answer.context is None or not context:
+        return Turn((step,))
+    before = Turn.of(context).steps
+    steps = (*before, step)
+    if len(steps) > CHAIN:
+        steps = (steps[0], *steps[len(steps) - CHAIN + 1 :])
+    return Turn(steps)

@@ -230,6 +230,8 @@ class Answer:
       ("Searched for Blinken").
     - `context`: for a follow-up ("and how many were injured?"), the previous question it
       was searched together with (`index.followup`); None for a question taken alone.
+    - `context_passage`: for a follow-up, the id of the first passage of the answer it was
+      read after (`index.locality`, and whom its pronoun stands for), when there was one.
     """
 
     question: str
@@ -241,12 +243,14 @@ class Answer:
     conflicts: tuple[Conflict, ...] = ()
     corrected: tuple[Correction, ...] = ()
     context: str | None = None  # the previous question a follow-up was combined with
+    context_passage: str | None = None  # the first passage of the answer it followed
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form."""
         data: dict[str, object] = {
             "question": self.question,
             "context": self.context,
+            "context_passage": self.context_passage,
             "answered": self.answered,
             "passages": [hit.to_dict() for hit in self.hits],
             "unmatched_terms": list(self.unmatched_terms),

@@ -17,14 +17,18 @@ A search composes one module per concern, each of which a change opens alone:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from index import locality
 from index.abstain import Reason, answers, unsearchable
 from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.catalog import Catalog, IndexStats
+from index.errors import UnknownPassageError
 from index.evidence import conflicts
-from index.followup import combined, leans_on_previous
+from index.followup import Turn, asks_other, leans_on_previous, read_after
 from index.model import Answer, Correction, DocumentInfo, Hit, Passage, SourceView
 from index.query import Query, QueryParser
 from index.rank import Found, Ranker
@@ -103,24 +107,33 @@ class Searcher:
         """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
         return self.parser.parse(question)
 
-    def search(self, question: str, k: int, context: str | None = None) -> Answer:
+    def search(self, question: str, k: int, context: str | Turn | None = None) -> Answer:
         """Return the top-k passages for a question, or an abstention with the closest ones.
 
-        `context` is the previous question of a conversation: when the question leans on it
-        ("and how many were injured?"), both are searched together (`index.followup`) and
-        the answer's `context` names it; otherwise the question is searched alone.
+        `context` is what a conversation held before: the previous question, or the last
+        `Turn` (the question as it was read and its answer's first passage). When the
+        question leans on it ("and how many were injured?"), both are searched together
+        (`index.followup`, `index.locality`) and the answer's `context` names the question;
+        otherwise the question is searched alone.
         """
         question = bounded(question.strip())
         if not question:
             return Answer(question, False, (), reason=Reason.EMPTY)
         query = self.parser.parse(question)
-        context = bounded(context.strip()) if context else None
-        if context and context != question and leans_on_previous(question):
-            query = combined(query, self.parser.parse(context))
+        turn = _turn(context)
+        around = None
+        if turn and turn.question != question and leans_on_previous(question):
+            parse = self.parser.parse
+            query, around = read_after(query, turn, parse, self._passage, self.analyzer)
         else:
-            context = None
+            turn = None
         reason = unsearchable(query, k)
-        found = self.ranker.ranked(query, k) if reason is None else []
+        depth = max(k, locality.NEAR_DEPTH) if around is not None else k
+        found = self.ranker.ranked(query, depth) if reason is None else []
+        if around is not None:
+            found = locality.nearer(found, around, k, asks_other(question))
+        context = turn.text if turn else None
+        after = around.id if around is not None else None
         if not found:
             reason = reason or Reason.NO_MATCH
             return Answer(
@@ -130,6 +143,7 @@ class Searcher:
                 reason=reason,
                 unmatched_terms=query.unmatched,
                 context=context,
+                context_passage=after,
             )
         answered = answers(query, found[0].matched, self.settings.min_coverage)
         quoted = [(f.passage, f.quote) for f in found]
@@ -143,7 +157,17 @@ class Searcher:
             conflicts=conflicts(quoted, query.words, terms, self._noun) if answered else (),
             corrected=self._corrections(query, found),
             context=context,
+            context_passage=after,
         )
+
+    def _passage(self, passage_id: str | None) -> Passage | None:
+        """Return the passage a conversation's last answer showed first, if the index holds it."""
+        if passage_id is None:
+            return None
+        try:
+            return self.catalog.passage(self.catalog.locate(passage_id))
+        except UnknownPassageError:  # the index was rebuilt without it
+            return None
 
     def _corrections(self, query: Query, found: list[Found]) -> tuple[Correction, ...]:
         """Return each correction with the searched term as the passages shown write it."""
@@ -176,6 +200,15 @@ class Searcher:
         """Return a counted noun's term, to compare figures on analyzed nouns."""
         terms = self.analyzer.terms(word)
         return terms[0] if terms else word.lower()
+
+
+def _turn(context: str | Turn | None) -> Turn | None:
+    """Return a conversation's context as a turn, its questions cut to what is searched."""
+    if not context:
+        return None
+    steps = [replace(s, question=bounded(s.question.strip())) for s in Turn.of(context).steps]
+    steps = [s for s in steps if s.question]
+    return Turn(tuple(steps)) if steps else None
 
 
 def bounded(question: str) -> str:

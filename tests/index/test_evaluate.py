@@ -195,8 +195,9 @@ def test_dialogues_are_asked_in_context_and_alone(tmp_path: Path) -> None:
     assert injured.recognised and injured.rank == 1
     assert injured.alone.context is None
     assert injured.alone_rank == ev.answer_rank(injured.followup.question, injured.alone.hits)
-    # A standalone follow-up is asked after the first question, and taken alone.
-    assert chief.context == killed and not chief.recognised and chief.right_reading
+    # A standalone follow-up is asked after the last one as it was read, and taken alone.
+    assert chief.context == f"{killed} and how many were injured?"
+    assert not chief.recognised and chief.right_reading
     assert chief.answer.hits == chief.alone.hits
     # The next follow-up reads after the question the last one stood on: its own.
     (said,) = second.followups
