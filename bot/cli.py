@@ -25,6 +25,7 @@ from index.errors import (
     UnknownPassageError,
 )
 from index.evaluate import EvaluationError
+from index.followup import Turn, following
 from index.search import QUESTION_MAX, Searcher
 
 EXIT_OK, EXIT_UNSERVED, EXIT_USAGE = 0, 1, 2
@@ -201,12 +202,12 @@ def cmd_ask(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError('--conversation reads questions from stdin: use it with "citebot ask -"')
     if question == "-":
         searcher = ctx.searcher()
-        context: str | None = None  # with --conversation, the question follow-ups lean on
+        context: Turn | None = None  # with --conversation, what follow-ups lean on
         for line in _lines(sys.stdin):
             answer = searcher.search(line.strip(), top_k, context=context)
             if args.conversation:
-                # The question that stands alone stays the context of the next follow-ups.
-                context = answer.context or answer.question or None
+                # An empty line starts a new conversation.
+                context = following(context, answer) if answer.question else None
             if args.json:
                 ctx.emit_json(answer.to_dict())
             else:

@@ -48,6 +48,7 @@ from bot.library import Changes, Library, compare, open_library
 from index.abstain import Reason
 from index.api import Notice
 from index.errors import CitebotError, UnknownPassageError
+from index.followup import CHAIN, Step, Turn, following
 from index.model import Answer, DocumentInfo, Hit, SourceView
 from index.search import QUESTION_MAX
 
@@ -126,7 +127,7 @@ class Record:
     reason: Reason | None = None
     more_at: frozenset[int] = field(default=frozenset())  # offsets of issued "More" buttons
     votes: tuple[tuple[int, str], ...] = ()  # (user, vote): each user's latest vote on it
-    context: str | None = None  # the previous question a follow-up was combined with
+    context: Turn | None = None  # what a follow-up was read after (None: taken alone)
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,13 @@ class Desk:
         self.feedback = feedback
         self._clock = clock
         self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
-        # Each user's last question per channel, with when it was asked (by `clock`).
-        self._asked: Recent[tuple[int | None, int], tuple[str, float]] = Recent(memory)
-        # The last question of each thread the bot started for a question, whoever asked it.
-        self._threads: Recent[int, str] = Recent(memory)
-        # Each answer's channel and the question a reply to it is read after; unlike the
+        # Each user's last turn per channel, with when it was asked (by `clock`).
+        self._asked: Recent[tuple[int | None, int], tuple[Turn, float]] = Recent(memory)
+        # The last turn of each thread the bot started for a question, whoever asked it.
+        self._threads: Recent[int, Turn] = Recent(memory)
+        # Each answer's channel and the turn a reply to it is read after; unlike the
         # records, this is small enough to be kept across a restart (`conversations`).
-        self._answered: Recent[str, tuple[int | None, str]] = Recent(memory)
+        self._answered: Recent[str, tuple[int | None, Turn]] = Recent(memory)
         self._records: Recent[str, Record] = Recent(memory)
         self._messages: Recent[int, str] = Recent(memory)  # a posted message's answer token
         self._rebuild_lock = threading.Lock()
@@ -190,11 +191,12 @@ class Desk:
         """Answer a question asked by `user` in `channel` and remember the answer.
 
         A question that leans on the previous one ("and how many were injured?",
-        `index.followup`) is answered in its context: the question of the answer with token
-        `reply_to` when the user replies to one, whoever asked it; otherwise the user's last
-        question in the channel, when asked within `answers.followup_minutes`. The question
-        remembered for the next follow-up is the one that stands alone, so "and when?" after
-        "and how many were injured?" still reads after the first question.
+        `index.followup`) is answered in its context: the answer with token `reply_to` when
+        the user replies to one, whoever asked it; otherwise the user's last answer in the
+        channel, when asked within `answers.followup_minutes`. The context is that answer's
+        question as it was read and the answer's first passage (`index.followup.following`),
+        so "where did she go?" after "and his wife?" still reads after the first question,
+        and after the wife's name the answer gave.
 
         `thread` is a thread the bot started for a question (`thread_started`), in `channel`:
         there the context is the thread's last question, whoever asked it and however long
@@ -206,12 +208,12 @@ class Desk:
         answer = _checked(library, channel, searcher.search(question, self.top_k, context=context))
         token = secrets.token_hex(6)
         if self.config.answers.followup_minutes > 0 and answer.reason != Reason.EMPTY:
-            standalone = answer.context or answer.question
-            self._answered.put(token, (channel, standalone))
+            turn = following(context, answer)
+            self._answered.put(token, (channel, turn))
             if thread is None:
-                self._asked.put((channel, user), (standalone, self._clock()))
+                self._asked.put((channel, user), (turn, self._clock()))
             else:
-                self._threads.put(thread, standalone)
+                self._threads.put(thread, turn)
         shown = len(answer.hits)
         more = answer.answered and shown >= self.top_k and shown < MORE_LIMIT
         record = Record(
@@ -222,7 +224,7 @@ class Desk:
             answer.answered,
             answer.reason,
             frozenset({shown}) if more else frozenset(),
-            context=answer.context,
+            context=context if answer.context is not None else None,
         )
         self._records.put(token, record)
         if answer.hits:
@@ -238,8 +240,8 @@ class Desk:
         user: int,
         reply_to: str | None = None,
         thread: int | None = None,
-    ) -> str | None:
-        """Return the question a follow-up by `user` in `channel` (or in the bot's `thread`
+    ) -> Turn | None:
+        """Return the turn a follow-up by `user` in `channel` (or in the bot's `thread`
         there) would be read after, or None."""
         minutes = self.config.answers.followup_minutes
         if minutes <= 0:
@@ -270,7 +272,7 @@ class Desk:
             log.warning("could not write the feedback log %s: %s", self.feedback.path, exc)
 
     def thread_started(self, thread: int, token: str) -> None:
-        """Make the question of the answer with `token` the context of the thread started for it."""
+        """Make the answer with `token` the context of the thread started for it."""
         answered = self._answered.get(token)
         if answered is not None:
             self._threads.put(thread, answered[1])
@@ -286,37 +288,41 @@ class Desk:
     def conversations(self) -> dict[str, list[list[Any]]]:
         """Return what replies and threads are read after, as JSON-able lists, oldest first.
 
-        `answers`: [message id, channel, question] of each posted answer still remembered;
-        `threads`: [thread id, question]. No user is named: a reply is read after the
-        answer's question whoever replies, and a thread's context is everyone's.
+        `answers`: [message id, channel, turn] of each posted answer still remembered;
+        `threads`: [thread id, turn]. A turn is the list of its [question, passage id]
+        steps (`index.followup.Turn`). No user is named: a reply is read after the answer
+        whoever replies, and a thread's context is everyone's.
         """
         answers = []
         for message, token in self._messages.items():
             answered = self._answered.get(token)
             if answered is not None:
-                answers.append([message, answered[0], answered[1]])
-        threads = [[thread, question] for thread, question in self._threads.items()]
+                answers.append([message, answered[0], _steps(answered[1])])
+        threads = [[thread, _steps(turn)] for thread, turn in self._threads.items()]
         return {"answers": answers, "threads": threads}
 
     def restore(self, data: object) -> int:
         """Take back what `conversations` returned before a restart; return the entries taken.
 
-        Entries that are not as `conversations` writes them are left out, one by one.
+        Entries that are not as `conversations` writes them are left out, one by one; a
+        question in place of a turn (as files written before turns held) is a turn of its own.
         """
         if not isinstance(data, dict):
             return 0
         taken = 0
         for entry in _entries(data.get("answers"), 3):
-            message, channel, question = entry
-            if _snowflake(message) and (channel is None or _snowflake(channel)) and _text(question):
+            message, channel, kept = entry
+            turn = _turn(kept)
+            if _snowflake(message) and (channel is None or _snowflake(channel)) and turn:
                 token = secrets.token_hex(6)  # a token no button carries: it has no record
-                self._answered.put(token, (channel, question))
+                self._answered.put(token, (channel, turn))
                 self._messages.put(message, token)
                 taken += 1
         for entry in _entries(data.get("threads"), 2):
-            thread, question = entry
-            if _snowflake(thread) and _text(question):
-                self._threads.put(thread, question)
+            thread, kept = entry
+            turn = _turn(kept)
+            if _snowflake(thread) and turn:
+                self._threads.put(thread, turn)
                 taken += 1
         return taken
 
@@ -383,8 +389,14 @@ class Desk:
         if record is None:
             return None
         if shown not in record.more_at:
+            after = record.context
             empty = Answer(
-                record.question, record.answered, (), record.reason, context=record.context
+                record.question,
+                record.answered,
+                (),
+                record.reason,
+                context=after.text if after else None,
+                context_passage=after.passage if after else None,
             )
             return Posted(empty, shown + 1, token, False)
         k = self.top_k
@@ -605,6 +617,28 @@ def _snowflake(value: object) -> bool:
 def _text(value: object) -> bool:
     """Return whether `value` is a question as one is kept: text, searched in full."""
     return isinstance(value, str) and 0 < len(value) <= QUESTION_MAX
+
+
+def _steps(turn: Turn) -> list[list[str | None]]:
+    """Return a turn as `conversations` keeps it: [question, passage id] per step."""
+    return [[step.question, step.passage] for step in turn.steps]
+
+
+def _turn(value: object) -> Turn | None:
+    """Return the turn `conversations` kept as `value` (or a question alone), or None."""
+    if isinstance(value, str):
+        return Turn((Step(value),)) if _text(value) else None
+    if not isinstance(value, list) or not 0 < len(value) <= CHAIN:
+        return None
+    steps = []
+    for step in value:
+        if not (isinstance(step, list) and len(step) == 2 and _text(step[0])):
+            return None
+        passage = step[1]
+        if passage is not None and not _text(passage):
+            return None
+        steps.append(Step(step[0], passage))
+    return Turn(tuple(steps))
 
 
 def _cut(text: str, limit: int) -> str:

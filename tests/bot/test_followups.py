@@ -58,11 +58,13 @@ def test_a_follow_up_is_read_after_the_askers_last_question(tmp_path: Path) -> N
     assert "Cider" in posted.answer.hits[0].quote
 
 
-def test_a_follow_up_of_a_follow_up_keeps_the_first_question(tmp_path: Path) -> None:
+def test_a_follow_up_of_a_follow_up_reads_after_the_chain(tmp_path: Path) -> None:
     desk, _ = make_desk(tmp_path)
     desk.ask(FIRST, channel=A, user=ANN)
     desk.ask("and what about the cider?", channel=A, user=ANN)
-    assert desk.ask("and the pruning?", channel=A, user=ANN).answer.context == FIRST
+    posted = desk.ask("and the pruning?", channel=A, user=ANN)
+    assert posted.answer.context == f"{FIRST} and what about the cider?"
+    assert posted.answer.context_passage == "apples#2"  # the cider passage answered last
 
 
 def test_other_users_and_channels_have_their_own_context(tmp_path: Path) -> None:
@@ -121,10 +123,12 @@ def test_more_and_closest_keep_the_context(tmp_path: Path) -> None:
     desk, _ = make_desk(tmp_path)
     desk.ask(FIRST, channel=A, user=ANN)
     posted = desk.ask("and what about the cider?", channel=A, user=ANN)
-    assert desk.record(posted.token).context == FIRST
+    context = desk.record(posted.token).context
+    assert context is not None and context.text == FIRST and context.passage == "apples#1"
     if posted.more:
         page = desk.more(posted.token, len(posted.answer.hits), user=ANN)
         assert page is not None and page.answer.context == FIRST
+        assert page.answer.context_passage == "apples#1"
 
 
 @pytest.mark.parametrize("minutes", ["-1", "100000"])

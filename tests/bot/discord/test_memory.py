@@ -55,12 +55,13 @@ def test_a_reply_and_a_thread_after_a_restart_keep_their_context(world: Path) ->
                     first = await fake.wait_for_call("POST", inside, start=mark)
                     assert TAKEN in text_of(first.json).replace("\\", "")
                 async with started(world, fake, answers="  threads: true\n"):
-                    # The thread still reads follow-ups after its question.
+                    # The thread still reads follow-ups after its last one, as it was read.
                     mark = len(fake.calls)
                     thread_id = int(thread.response["id"])
                     await fake.dispatch_message(thread_id, "and when was that?", author=ALICE)
                     later = await fake.wait_for_call("POST", inside, start=mark)
-                    assert f"(after: {KILLED})" in text_of(later.json).replace("\\", "")
+                    after = f"(after: {KILLED} {INJURED})"
+                    assert after in text_of(later.json).replace("\\", "")
                 fake.assert_no_unknown_calls()
         errors.check()
 
@@ -87,11 +88,26 @@ def test_a_damaged_file_is_left_aside_with_a_warning(
 
 def test_entries_not_as_written_are_left_out_one_by_one(desk: Desk, tmp_path: Path) -> None:
     path = tmp_path / "conversations.json"
-    answers = [[5, 7, "kept"], [True, 7, "a bool"], [6, "7", "a text id"], [8, None, ""], [9]]
-    threads = [[10, "kept too"], [-1, "negative"], [11, "x" * 5000], "junk"]
+    turn = [["first", "doc#1"], ["and then?", None]]
+    answers = [
+        [5, 7, "kept"],
+        [4, 7, turn],
+        [True, 7, "a bool"],
+        [6, "7", "a text id"],
+        [8, None, ""],
+        [9],
+        [12, 7, [["no passage id"]]],
+        [13, 7, [["a number as the id", 3]]],
+        [14, 7, [["q", None]] * 9],  # longer than a conversation's context
+    ]
+    threads = [[10, "kept too"], [-1, "negative"], [11, "x" * 5000], "junk", [15, []]]
     path.write_text(json.dumps({"version": 1, "answers": answers, "threads": threads}))
-    assert load(desk, path) == 2
-    assert desk.conversations() == {"answers": [[5, 7, "kept"]], "threads": [[10, "kept too"]]}
+    assert load(desk, path) == 3
+    # A question alone (as files before turns held) is kept as a turn of its own.
+    assert desk.conversations() == {
+        "answers": [[5, 7, [["kept", None]]], [4, 7, turn]],
+        "threads": [[10, [["kept too", None]]]],
+    }
 
 
 def test_saving_replaces_the_file_whole_and_keeps_it_bounded(tmp_path: Path, built: Path) -> None:
