@@ -24,6 +24,8 @@ need.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index import feedback
@@ -36,13 +38,17 @@ from index.model import DocumentInfo, Passage
 from index.query import Query
 from index.question import asks, holds
 from index.settings import Settings
-from index.snippet import snippet
+from index.snippet import Token, snippet
 
 RERANK_DEPTH = 30  # passages, best first by BM25, that the kind of answer can reorder
 KIND_BONUS = 0.15  # how much a passage's score rises when its quote holds the kind asked for
 SENTENCE_DEPTH = 10  # passages the sentence bonus alone reorders (as good as 30 on SQuAD)
 SENTENCE_BONUS = 0.2  # a question's passage rises by this × the share of its weight in the quote
 FOLD_DEPTH = 480  # passages looked at, at most, to find k that are not near-duplicates
+PROXIMITY_BONUS = 0.5  # a question's passage rises by this × the share of its word pairs held close
+PROXIMITY_WINDOW = 8  # words within which two of the question's words count as held together
+ORDERED_SHARE = 0.5  # of a pair's part, what the two words written in the question's order add
+DOC_PRIOR = 0.0  # a passage rises by this × its document's share of the head's scores
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Found:
     matched: frozenset[str]  # query terms found in the text, section or title
     kind: bool  # the quote holds the kind of answer asked for
     in_quote: frozenset[str] = frozenset()  # query terms in the quote's sentences
+    near: float = 0.0  # share of the question's word pairs the passage holds close together
     also: tuple[tuple[DocumentInfo, str], ...] = ()  # folded near-duplicates: document, id
 
 
@@ -103,17 +110,30 @@ class Ranker:
         return terms + [t for t, _ in added], boosts + [b for _, b in added]
 
     def _fold(self, query: Query, top: list[tuple[int, float]], k: int) -> list[Found]:
-        # Only a kind of answer reorders the first passages; without one, each passage is
-        # analyzed (the costly part of a search) only when it is needed.
+        # Only a kind of answer or a question reorders the first passages; otherwise each
+        # passage is analyzed (the costly part of a search) only when it is needed.
         head: list[Found] = []
-        sentences = SENTENCE_BONUS > 0 and asks(query.text)
-        if query.shape.kind is not None or sentences:
+        question = asks(query.text)
+        sentences = SENTENCE_BONUS > 0 and question
+        near = PROXIMITY_BONUS > 0 and question
+        if query.shape.kind is not None or sentences or near:
             depth = RERANK_DEPTH if query.shape.kind is not None else SENTENCE_DEPTH
-            head = [self._found(n, i, s, query) for n, (i, s) in enumerate(top[:depth])]
+            pairs = word_pairs(query) if near else ()
+            head = [self._found(n, i, s, query, pairs) for n, (i, s) in enumerate(top[:depth])]
             weight = query.weights
             total = sum(weight[t] for t in query.searched) or 1.0
+            prior = document_shares(head) if DOC_PRIOR > 0 and question else {}
             head = [
-                replace(f, score=f.bm25 * (1 + self._bonus(f, sentences, weight, total)))
+                replace(
+                    f,
+                    score=f.bm25
+                    * (
+                        1
+                        + self._bonus(f, sentences, weight, total)
+                        + PROXIMITY_BONUS * f.near
+                        + DOC_PRIOR * prior.get(f.passage.doc, 0.0)
+                    ),
+                )
                 for f in head
             ]
             head.sort(key=lambda f: (-f.score, f.position))
@@ -151,7 +171,9 @@ class Ranker:
             return
         kept.append(f)
 
-    def _found(self, position: int, i: int, score: float, query: Query) -> Found:
+    def _found(
+        self, position: int, i: int, score: float, query: Query, pairs: Sequence[Pair] = ()
+    ) -> Found:
         passage = self.catalog.passage(i)
         weight = query.weights
         tokens = self.analyzer.spans(passage.text)
@@ -177,4 +199,63 @@ class Ranker:
             frozenset(matched),
             kind,
             in_quote,
+            nearness(tokens, pairs) if pairs else 0.0,
         )
+
+
+Pair = tuple[frozenset[str], frozenset[str], float]  # terms of two question words, weight
+
+
+def word_pairs(query: Query) -> list[Pair]:
+    """Return each pair of consecutive question words that passages hold, with its weight."""
+    words: dict[int, set[str]] = {}
+    for t in query.terms:
+        if t.df:
+            words.setdefault(t.concept, set()).add(t.term)
+    order = sorted(words)
+    return [
+        (frozenset(words[a]), frozenset(words[b]), min(query.concepts[a], query.concepts[b]))
+        for a, b in itertools.pairwise(order)
+    ]
+
+
+def nearness(tokens: Sequence[Token], pairs: Sequence[Pair]) -> float:
+    """Return the weighted share of the word pairs that a passage's words hold close together.
+
+    A pair counts when its two words stand within PROXIMITY_WINDOW words of each other in
+    any order, and counts ORDERED_SHARE more when the second follows the first with no other
+    informative word between them ("prime minister", "minister of defence").
+    """
+    wanted = set().union(*(a | b for a, b, _ in pairs))
+    where: dict[str, list[tuple[int, int]]] = {}
+    content = 0
+    for word, (_, _, terms) in enumerate(tokens):
+        if not terms:
+            continue
+        for t in terms:
+            if t in wanted:
+                where.setdefault(t, []).append((word, content))
+        content += 1
+    total = sum(w for _, _, w in pairs) or 1.0
+    held = 0.0
+    for a, b, weight in pairs:
+        first = [p for t in a for p in where.get(t, ())]
+        second = [p for t in b for p in where.get(t, ())]
+        if not first or not second:
+            continue
+        close = any(abs(x - y) < PROXIMITY_WINDOW for x, _ in first for y, _ in second)
+        if not close:
+            continue
+        follows = {c + 1 for _, c in first}
+        ordered = any(c in follows for _, c in second)
+        held += weight * ((1 - ORDERED_SHARE) + (ORDERED_SHARE if ordered else 0.0))
+    return held / total
+
+
+def document_shares(head: Sequence[Found]) -> dict[str, float]:
+    """Return each document's share of the BM25 scores of the first passages."""
+    total = sum(f.bm25 for f in head) or 1.0
+    shares: dict[str, float] = {}
+    for f in head:
+        shares[f.passage.doc] = shares.get(f.passage.doc, 0.0) + f.bm25 / total
+    return shares
