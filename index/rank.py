@@ -1,4 +1,4 @@
-"""From BM25 scores to the k passages an answer shows: kind bonus and near-duplicate folding.
+"""From BM25 scores to the k passages an answer shows: question bonuses, copies folded.
 
 BM25 (as rank-bm25 defines it, computed by the backend) ranks the passages. Among the first
 RERANK_DEPTH, a passage whose quote holds the kind of thing the question asks for (a name for
@@ -8,7 +8,12 @@ so that of two passages that match the question about as well, the one that hold
 prime minister of Armenia denied…"). When the text is a question ("what…", "how…"), a passage
 also rises by SENTENCE_BONUS times the share of the question's weight that its quote (one or
 two sentences) holds: the answer to a question usually sits in one sentence that repeats its
-words. Statements and keyword queries keep the BM25 order. Both were chosen on SQuAD, SciFact,
+words. A question's passage also rises by PROXIMITY_BONUS times the weighted share of the
+question's pairs of consecutive words that it holds close together (within PROXIMITY_WINDOW
+words; fully when written in the question's order, as in "the harbour master"), in the manner
+of the sequential dependence model: a passage that says "the harbour master resigned" answers
+"why did the harbour master leave" better than one that names a master and a harbour apart.
+Statements and keyword queries keep the BM25 order. All were chosen on SQuAD, SciFact,
 NFCorpus and the dev seeds together (bench/results/experiments.md).
 
 Near-identical passages (a wire story printed by two outlets) are folded into the first of
@@ -48,7 +53,6 @@ FOLD_DEPTH = 480  # passages looked at, at most, to find k that are not near-dup
 PROXIMITY_BONUS = 0.5  # a question's passage rises by this × the share of its word pairs held close
 PROXIMITY_WINDOW = 8  # words within which two of the question's words count as held together
 ORDERED_SHARE = 0.5  # of a pair's part, what the two words written in the question's order add
-DOC_PRIOR = 0.0  # a passage rises by this × its document's share of the head's scores
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class Found:
 
     position: int  # rank by BM25 alone, from 0
     bm25: float
-    score: float  # BM25, raised by KIND_BONUS and SENTENCE_BONUS (see the module docstring)
+    score: float  # BM25, raised by the kind, sentence and proximity bonuses (module docstring)
     passage: Passage
     quote: str
     wording: Wording  # of the quote, to find near-duplicates
@@ -122,17 +126,11 @@ class Ranker:
             head = [self._found(n, i, s, query, pairs) for n, (i, s) in enumerate(top[:depth])]
             weight = query.weights
             total = sum(weight[t] for t in query.searched) or 1.0
-            prior = document_shares(head) if DOC_PRIOR > 0 and question else {}
             head = [
                 replace(
                     f,
                     score=f.bm25
-                    * (
-                        1
-                        + self._bonus(f, sentences, weight, total)
-                        + PROXIMITY_BONUS * f.near
-                        + DOC_PRIOR * prior.get(f.passage.doc, 0.0)
-                    ),
+                    * (1 + self._bonus(f, sentences, weight, total) + PROXIMITY_BONUS * f.near),
                 )
                 for f in head
             ]
@@ -250,12 +248,3 @@ def nearness(tokens: Sequence[Token], pairs: Sequence[Pair]) -> float:
         ordered = any(c in follows for _, c in second)
         held += weight * ((1 - ORDERED_SHARE) + (ORDERED_SHARE if ordered else 0.0))
     return held / total
-
-
-def document_shares(head: Sequence[Found]) -> dict[str, float]:
-    """Return each document's share of the BM25 scores of the first passages."""
-    total = sum(f.bm25 for f in head) or 1.0
-    shares: dict[str, float] = {}
-    for f in head:
-        shares[f.passage.doc] = shares.get(f.passage.doc, 0.0) + f.bm25 / total
-    return shares
