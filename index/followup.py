@@ -56,8 +56,8 @@ from index.query import Query, QueryTerm
 from index.question import Kind, shape
 from index.snippet import snippet
 
-ANSWER_WEIGHT = 0.5  # the boost of the name the previous answer gave for a pronoun
-PAST_FADE = 0.7  # ... and the previous question's names, which described that one, times this
+ANSWER_WEIGHT = 0.7  # the boost of the name the previous answer gave for a pronoun
+PAST_FADE = 0.3  # ... and the previous question's names, which described that one, times this
 CHAIN = 3  # questions a conversation's context holds at most: the first, then the last follow-ups
 CONTEXT_WEIGHT = 0.5  # the boost of the previous question's terms (1: the follow-up's own)
 CONTEXT_FADE = 0.7  # ... times this for each informative word of its own beyond the first
@@ -267,8 +267,7 @@ def combined(follow_up: Query, previous: Query, person: Query | None = None) -> 
 
     `person` is the name the previous answer gave for the follow-up's pronoun
     (`points_past`): its terms are added with ANSWER_WEIGHT, and the names of the previous
-    question, which only described that person, fade by PAST_FADE. The name does not count
-    in coverage: whom a pronoun stands for is read, not asked.
+    question, which only described that person, fade by PAST_FADE.
     """
     own = {t.term for t in follow_up.terms}
     shared = {t.concept for t in previous.terms if t.term in own}
@@ -314,7 +313,7 @@ def combined(follow_up: Query, previous: Query, person: Query | None = None) -> 
             if t.df and t.term not in held:
                 c = offset + t.concept
                 added.append(replace(t, concept=c, name=False, boost=t.boost * ANSWER_WEIGHT))
-                concepts[c] = 0.0
+                concepts[c] = person.concepts.get(t.concept, t.weight) * ANSWER_WEIGHT
                 held.add(t.term)
     asked = follow_up.shape
     if asked.kind is None and not asks_own:
