@@ -144,8 +144,11 @@ def _defines(words: list[str]) -> bool:
     """Tell whether a question asks what something named is ("What was Tymnet?", "Who is X?").
 
     It names its whole subject: without an article ("What was the result?"), nothing points
-    back to a previous question.
+    back to a previous question. "whos aliyev" and "what's X" are read as "who is" and
+    "what is".
     """
+    if words and re.fullmatch(r"(what|who)['’]?s", words[0]):
+        words = [words[0].rstrip("s").rstrip("'’"), "is", *words[1:]]
     return (
         len(words) > 2
         and words[0] in ("what", "who")

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 from index.api import open_index
-from index.followup import CONTEXT_WEIGHT, combined, leans_on_previous
+from index.followup import (
+    CHAIN,
+    CONTEXT_WEIGHT,
+    Step,
+    Turn,
+    asks_other,
+    combined,
+    following,
+    leans_on_previous,
+    person_named,
+)
 from index.search import Searcher
 from index.settings import Settings
 
@@ -69,6 +79,9 @@ def test_a_question_that_leans_on_the_previous_one(question: str) -> None:
         # A subject named first, then asked about: "that" is it.
         "lachin corridor whats that",
         "the CSTO, what is it?",
+        # "whos X" is "who is X".
+        "whos aliyev",
+        "what's Tymnet?",
     ],
 )
 def test_a_question_that_stands_on_its_own(question: str) -> None:
@@ -178,3 +191,126 @@ def test_a_question_of_its_own_takes_only_the_previous_names(searcher: Searcher)
     previous = searcher.parse("Why has Russia lost influence in the region?")
     query = combined(searcher.parse("when did that invasion start?"), previous)
     assert "influence" in {t.word for t in query.terms}
+
+
+PM = "Who is the prime minister of Armenia?"
+
+
+def conversation(searcher: Searcher, questions: list[str]) -> list:
+    """Ask questions one after another as a conversation holds them; return the answers."""
+    context: Turn | None = None
+    answers = []
+    for question in questions:
+        answer = searcher.search(question, 3, context=context)
+        answers.append(answer)
+        context = following(context, answer)
+    return answers
+
+
+def test_a_pronoun_stands_for_the_person_the_previous_answer_named(searcher: Searcher) -> None:
+    # The question names no one ("the prime minister"); the answer does.
+    first, follow_up = conversation(searcher, [PM, "what did he call after the attack?"])
+    assert "Nikol Pashinyan" in first.hits[0].quote
+    assert follow_up.context == PM
+    assert follow_up.context_passage == first.hits[0].passage.id
+    assert "emergency meeting" in follow_up.hits[0].quote
+    # Asked after the question alone, with no answer to lean on, it quotes someone else.
+    alone = searcher.search("what did he call after the attack?", 3, context=PM)
+    assert alone.context_passage is None
+    assert "emergency meeting" not in alone.hits[0].quote
+
+
+def test_a_follow_up_of_a_follow_up_keeps_its_subject(searcher: Searcher) -> None:
+    *_, wife, went = conversation(
+        searcher, [PM, "what did he call after the attack?", "and his wife?", "where did she go?"]
+    )
+    assert "Anna Hakobyan" in wife.hits[0].quote
+    assert went.context == f"{PM} what did he call after the attack? and his wife?"
+    assert "visited Kyiv" in went.hits[0].quote
+
+
+def test_what_else_is_not_the_passage_already_shown(searcher: Searcher) -> None:
+    _, who, more = conversation(
+        searcher,
+        [
+            "What did the European Council president call the attack?",
+            "who is he?",
+            "what else did he say?",
+        ],
+    )
+    assert "Charles Michel" in who.hits[0].quote
+    assert more.hits[0].passage.id != who.hits[0].passage.id
+    assert "must be immediately halted" in more.hits[0].quote
+
+
+def test_the_json_names_the_passage_a_follow_up_leaned_on(searcher: Searcher) -> None:
+    first, follow_up = conversation(searcher, [KILLED, "and how many were injured?"])
+    data = json.loads(json.dumps(follow_up.to_dict()))
+    assert data["context"] == KILLED
+    assert data["context_passage"] == first.hits[0].passage.id
+    assert json.loads(json.dumps(first.to_dict()))["context_passage"] is None
+
+
+def test_a_plain_question_as_context_still_works(searcher: Searcher) -> None:
+    plain = searcher.search("and how many were injured?", 3, context=KILLED)
+    turn = searcher.search("and how many were injured?", 3, context=Turn((Step(KILLED),)))
+    assert plain == turn and plain.context == KILLED and plain.context_passage is None
+
+
+def test_a_passage_the_index_no_longer_holds_is_no_answer_to_lean_on(searcher: Searcher) -> None:
+    gone = Turn((Step(KILLED, "no_such_document#3"),))
+    answer = searcher.search("and how many were injured?", 3, context=gone)
+    assert answer.context == KILLED and answer.context_passage is None
+    assert answer == searcher.search("and how many were injured?", 3, context=KILLED)
+
+
+def test_the_context_holds_the_first_question_and_the_last_follow_ups(searcher: Searcher) -> None:
+    questions = [KILLED, "and how many were injured?", "and when?", "where?", "and why?"]
+    context: Turn | None = None
+    for question in questions:
+        answer = searcher.search(question, 3, context=context)
+        context = following(context, answer)
+    assert context is not None and len(context.steps) == CHAIN
+    assert context.steps[0].question == KILLED and context.question == "and why?"
+    # A question that stands alone starts again.
+    standalone = searcher.search(PM, 3, context=context)
+    assert standalone.context is None
+    assert following(context, standalone).steps == (Step(PM, standalone.hits[0].passage.id),)
+
+
+def test_an_abstention_leaves_no_passage_to_lean_on(searcher: Searcher) -> None:
+    answer = searcher.search("What is the population of Tokyo?", 3)
+    assert not answer.answered
+    assert following(None, answer).passage is None
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("what else did he say?", True),
+        ("and the second one?", True),
+        ("any other casualties?", True),
+        ("and the first one?", False),
+        ("when did it end?", False),
+    ],
+)
+def test_asking_for_something_besides_the_last_answer(question: str, other: bool) -> None:
+    assert asks_other(question) is other
+
+
+@pytest.mark.parametrize(
+    ("quote", "asked", "name"),
+    [
+        ("Toivo Klaar, the EU’s special representative, said…", {"eu"}, "Toivo Klaar"),
+        ("Prime Minister Nikol Pashinyan called…", {"prime", "minister"}, "Nikol Pashinyan"),
+        (
+            "European Council president Charles Michel said…",
+            {"european", "council"},
+            "Charles Michel",
+        ),
+        ("The Kremlin said it was concerned.", set(), None),
+        ("Pashinyan’s wife, Anna Hakobyan, visited Kyiv.", set(), "Anna Hakobyan"),
+    ],
+)
+def test_the_person_a_quote_names(quote: str, asked: set[str], name: str | None) -> None:
+    assert person_named(quote, frozenset(asked)) == name
