@@ -13,6 +13,7 @@ from bot.cli import run
 from bot.config import load_config
 from bot.library import Library, open_library
 from bot.session import Desk
+from index.followup import following
 
 LANDMINES = "How many people were killed by the landmine explosions?"
 
@@ -160,3 +161,27 @@ def test_chat_keeps_the_context_between_lines(desk: Desk) -> None:
     assert f"Taking this as: and how many were injured? (after: {first})" in " ".join(reply.split())
     alone = chat.handle("Who is the prime minister of Armenia?")
     assert alone is not None and "Taking this as" not in alone
+
+
+def test_chat_reads_a_follow_up_after_the_last_answer_as_ask_conversation_does(
+    desk: Desk,
+) -> None:
+    chat = Chat(desk)
+    questions = [
+        "Who is the prime minister of Armenia?",
+        "what did he call after the attack?",
+        "and his wife?",
+        "where did she go?",
+    ]
+    replies = [" ".join((chat.handle(q) or "").split()) for q in questions]
+    assert "Nikol Pashinyan called an emergency meeting" in replies[1]
+    after = " ".join(questions[:3])
+    assert f"Taking this as: where did she go? (after: {after})" in replies[3]
+    assert "visited Kyiv" in replies[3]
+    # The same conversation on the command line gives the same passages.
+    searcher = desk.library.searcher(None)
+    context = None
+    for question, reply in zip(questions, replies, strict=True):
+        answer = searcher.search(question, desk.top_k, context=context)
+        context = following(context, answer)
+        assert " ".join(answer.hits[0].quote.split()) in reply

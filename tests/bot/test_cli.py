@@ -278,6 +278,32 @@ def test_conversation_is_printed_as_taken(conf: list[str]) -> None:
     assert f"Taking this as: and how many were injured? (after: {KILLED})" in " ".join(out.split())
 
 
+PM_DIALOGUE = [
+    "Who is the prime minister of Armenia?",
+    "what did he call after the attack?",
+    "and his wife?",
+    "where did she go?",
+]
+
+
+def test_a_conversation_reads_each_follow_up_after_the_last_answer(conf: list[str]) -> None:
+    stdin = "\n".join(PM_DIALOGUE) + "\n"
+    code, out, _ = cli("ask", "-", "--conversation", *conf, stdin=stdin)
+    assert code == 0
+    text = " ".join(out.split())
+    # "he" is the prime minister the first answer named; "she" the wife the third named.
+    assert "Nikol Pashinyan called an emergency meeting" in text
+    after = " ".join(PM_DIALOGUE[:3])
+    assert f"Taking this as: where did she go? (after: {after})" in text
+    assert text.rindex("visited Kyiv") > text.index("Taking this as: where did she go?")
+    code, out, _ = cli("ask", "--json", "-", "--conversation", *conf, stdin=stdin)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [d["context"] for d in lines] == [None, *(" ".join(PM_DIALOGUE[:n]) for n in (1, 2, 3))]
+    firsts = [d["passages"][0]["id"] for d in lines]
+    assert [d["context_passage"] for d in lines] == [None, *firsts[:3]]
+    assert "visited Kyiv" in lines[3]["passages"][0]["quote"]
+
+
 def test_without_conversation_lines_are_taken_alone(conf: list[str]) -> None:
     code, out, _ = cli("ask", "--json", "-", *conf, stdin=f"{KILLED}\nand how many were injured?\n")
     assert code == 0

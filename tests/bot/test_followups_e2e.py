@@ -77,3 +77,41 @@ def test_the_window_expires(world: Path) -> None:
             assert "Taking this as" not in text_of(late)
 
     run(scenario())
+
+
+PM = "Who is the prime minister of Armenia?"
+CALLED = "what did he call after the attack?"
+
+
+def test_a_pronoun_reads_after_the_person_the_last_answer_named(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            first = await asked(s, PM, author=ALICE)
+            assert "Pashinyan" in text_of(first)
+            follow_up = text_of(await asked(s, CALLED, author=ALICE))
+            assert f"Taking this as: {CALLED} (after: {PM})" in follow_up
+            assert "emergency meeting" in follow_up.replace("**", "")
+            wife = text_of(await asked(s, "and his wife?", author=ALICE))
+            assert "Anna Hakobyan" in wife.replace("**", "")
+            went = text_of(await asked(s, "where did she go?", author=ALICE))
+            after = f"{PM} {CALLED} and his wife?"
+            assert f"Taking this as: where did she go? (after: {after})" in went
+            assert "visited Kyiv" in went.replace("**", "")
+
+    run(scenario())
+
+
+def test_a_reply_reads_after_the_answer_replied_to_and_its_passage(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world) as s:
+            first = await asked(s, PM, author=ALICE)
+            await asked(s, "How many people did the Russian peacekeepers evacuate?", author=ALICE)
+            # Replying to the first answer: its question and what it answered with, not the
+            # user's last question.
+            reply = text_of(
+                await asked(s, CALLED, author=MOD, referenced_message=int(first.response["id"]))
+            )
+            assert f"Taking this as: {CALLED} (after: {PM})" in reply
+            assert "emergency meeting" in reply.replace("**", "")
+
+    run(scenario())

@@ -88,10 +88,24 @@ def test_a_follow_up_in_the_thread_needs_no_mention_and_takes_its_context(world:
             thread, _ = await asked_in_thread(s, KILLED)
             follow_up = await asked_there(s, thread, INJURED)
             assert TAKEN in text_of(follow_up)
-            # Anyone in the thread gets the thread's context, and no second thread is started.
+            # Anyone in the thread gets the thread's context, read after its last follow-up,
+            # and no second thread is started.
             other = await asked_there(s, thread, "and when did it start?", author=MOD)
-            assert f"(after: {KILLED})" in text_of(other)
+            assert f"(after: {KILLED} {INJURED})" in text_of(other)
             assert len(thread_calls(s)) == 1
+
+    run(scenario())
+
+
+def test_a_pronoun_in_the_thread_stands_for_whom_its_last_answer_named(world: Path) -> None:
+    async def scenario() -> None:
+        async with session(world, answers=THREADS) as s:
+            thread, first = await asked_in_thread(s, STANDALONE)
+            assert "Pashinyan" in text_of(first)
+            called = "what did he call after the attack?"
+            follow_up = text_of(await asked_there(s, thread, called, author=MOD))
+            assert f"Taking this as: {called} (after: {STANDALONE})" in follow_up
+            assert "emergency meeting" in follow_up.replace("**", "")
 
     run(scenario())
 
