@@ -531,9 +531,9 @@ def run_questions(
 ) -> QuestionReport:
     """Ask every question of a set and record where the answer was found.
 
-    Dialogues are asked as a conversation keeps them: each follow-up after the question the
-    one before it stood on (`Answer.context`, or its own question when taken alone), and again
-    alone. With `standalone` (the default for a file with dialogues), each answerable
+    Dialogues are asked as a conversation keeps them: each follow-up after the turn before
+    it (`index.followup.following`: the question as it was read and its answer's passage),
+    and again alone. With `standalone` (the default for a file with dialogues), each answerable
     question is also asked right after the one before it in the file (the first after the
     last), and compared with its answer alone.
     """

@@ -40,7 +40,22 @@ What the previous question fills in:
   force?" after "how many did the Russian peacekeepers evacuate?"), takes only the previous
   question's names: what was asked then is not what is asked now;
 - the kind of answer wanted is the follow-up's, or the previous question's when the follow-up
-  asks nothing of its own ("what about Russia?" after "how many…"; "why?" asks its own).
+  asks nothing of its own ("what about Russia?" after "how many…"; "why?" asks its own);
+- a follow-up that asks a question of its own about a person named before ("when did he
+  die?") takes only the previous names: his birth is not asked again.
+
+What a follow-up is read after is the last `Turn` of the conversation, not only its last
+question: the question as it was read (the question that stood alone, then the follow-ups read
+after it, each with the first passage of its answer), so a follow-up of a follow-up keeps its
+subject ("where did she go?" after "and his wife?" after "Who is the prime minister of
+Armenia?"). Every surface and the dialogue runner of `index.evaluate` get the next turn from
+`following`. From the previous answer:
+
+- a personal pronoun that points past the previous question (`points_past`: "he" after "Who
+  is the EU's special representative?", "she" after "and his wife?") stands for the first
+  personal name of the answer's quote, searched with ANSWER_WEIGHT; the previous question's
+  names, which only described that person, count PAST_FADE of what they did;
+- passages near the answer's passage come first among close ones (`index.locality`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A search composes one module per concern, each of which a change opens alone:
 
 - `index.query` parses the question into weighted terms grouped by word, with synonyms and
   irregular inflections (`index.variants`); a follow-up is combined with the previous
-  question (`index.followup`);
+  question and its answer (`index.followup`), and passages near that answer come first among
+  close ones (`index.locality`);
 - `index.rank` ranks passages by BM25, raises those whose quote holds the kind of answer asked
   for (and, for a question, those holding its words together) and folds near-identical ones
   into one hit ("also reported by"); a short keyword query
