@@ -1,11 +1,11 @@
 """What replies and threads are read after, kept across a restart of the bot.
 
-A reply to one of the bot's answers is read after that answer's question, and a message in a
-thread the bot started after the thread's last question (`Desk.conversations`). That memory is
-small — a message or thread id, a channel id and the last questions with the ids of the passages
-that answered them per entry, no user, at most the
-desk's `memory` entries of each — so the bot writes it when it stops and reads it when it
-starts: a restart does not make people repeat themselves. It lives next to the index, as
+A reply to one of the bot's answers is read after that answer, and a message in a thread the
+bot started after the thread's last answer (`Desk.conversations`). That memory is small — a
+message or thread id, a channel id and the last questions with the ids of the passages that
+answered them per entry, no user, at most the desk's `memory` entries of each — so the bot
+writes it when it stops and reads it when it starts: a restart does not make people repeat
+themselves. It lives next to the index, as
 `conversations.json`, readable by its owner only (questions are what people typed).
 
 The file is written to a temporary file in the same folder, then renamed over the old one, so a
