@@ -149,7 +149,7 @@ _FILLER = frozenset(
     """
     um umm uh uhh uhm erm er hmm hm hey hi hello yo oh ah ugh lol lmao lmfao rofl omg smh tbh
     ngl imo imho idk btw fyi iirc afaik fwiw nvm pls plz please thx thanks ty af tho kinda sorta
-    basically literally actually honestly seriously even
+    basically literally actually honestly seriously even ok okay
     """.split()
 )
 # The asker's framing of a question: openers, who wonders, read or heard it, closing tags.
@@ -257,4 +257,5 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,?!.;:])", r"\1", text)
     text = re.sub(r"^[\s,.;:!-]+", "", text)
     text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)
+    text = re.sub(r"[,;:]+(?=[?!.]|\s*$)", "", text.rstrip())
     return re.sub(r"\s{2,}", " ", text).strip()

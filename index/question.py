@@ -68,7 +68,9 @@ _FRAMES = re.compile(
     re.I,
 )
 # "What is the Armenian leader called?": the question asks for a name.
-_CALLED = re.compile(r"^(?:\W*\w+\W+)?what\b.*\b(?:is|are|was|were)\s+(?P<called>called)\W*$", re.I)
+_CALLED = re.compile(
+    r"^\W*(?:\w+\W+)?what\b(?=.*\b(?:is|are|was|were)\b).*\b(?P<called>called)\W*$", re.I
+)
 
 NAME_ZIPF = 4.5  # "putin" 4.1, "erdogan" 3.2; "leader" 5.0, "responsible" 4.9
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
