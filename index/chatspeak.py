@@ -144,23 +144,41 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w/])b/c(?![\w/])"), "because"),
     (re.compile(r"\bsec[ -]gen\b"), "secretary general"),
 )
-# Interjections, discourse markers and hedges: never searched, wherever they stand.
+# Interjections, discourse markers and hedges: never searched, wherever they stand. Greetings
+# and interjections that are also words or symbols ("hi", "oh", "ah") only as openers.
 _FILLER = frozenset(
     """
-    um umm uh uhh uhm erm er hmm hm hey hi hello yo oh ah ugh lol lmao lmfao rofl omg smh tbh
-    ngl imo imho idk btw fyi iirc afaik fwiw nvm pls plz please thx thanks ty af tho kinda sorta
-    basically literally actually honestly seriously even ok okay
+    um umm uh uhh uhm erm hmm lol lmao lmfao rofl omg smh tbh ngl imo imho idk btw fyi iirc
+    afaik fwiw nvm pls plz thx af tho kinda sorta basically literally actually honestly
+    seriously ok okay
     """.split()
 )
-# The asker's framing of a question: openers, who wonders, read or heard it, closing tags.
+# Filler only where it cannot be a content word: the focus "even" before a function word or in
+# a question typed in lowercase ("where even is it"; not "even numbers"), "please" unless it is
+# the verb ("as they please").
+_EVEN = "even"
+_PLEASE = "please"
+_PLEASERS = frozenset({"i", "you", "u", "we", "they", "he", "she", "to", "it"})
+# What may follow an opener: another opener, a question word, an auxiliary, the asker.
+_OPENS = (
+    r"(?=[\s,]*(?:so|ok|okay|hey|um|uh|pls|plz|please|like|what|which|who|whom|whose|when|where"
+    r"|why|how|wat|wut|wht|hw|y|whats|whos|wheres|whens|hows|is|are|was|were|do|does|did|can"
+    r"|could|will|would|has|have|had|should|i|im|u|you|any\s?one|any\s?body|some\s?one|my)\b)"
+)
+# The asker's framing of a question: openers ("hey so", "ok so", "um"); asking for help at the
+# start of a clause ("does anyone know if"); who read or heard it ("i read that", "my friend
+# said"); closing tags ("or nah", "is that true", "thanks").
 _FRAMING = re.compile(
-    r"^\s*(?:(?:so|ok|okay|and|but|hey|hi|hello|yo|um|uh|oh|pls|please)\b(?!\s+(?-i:[A-Z]))[\s,]*)+"
-    r"|\b(?:"
+    r"^\s*(?:(?:so|ok|okay|and|but|hey|hi|hello|yo|um|uh|oh|pls|plz|please)\b(?!\s+(?-i:[A-Z]))"
+    rf"{_OPENS}[\s,]*)+"
+    r"|(?:^|(?<=[,.;:!?])\s*)(?:so\s+)?(?:"
     r"quick\s+question"
     r"|(?:does|do|did|can|could)\s+(?:any\s?one|any\s?body|some\s?one|some\s?body|u|you)\s+"
     r"(?:know|tell\s+me|explain)(?:\s+(?:if|whether))?"
     r"|(?:any\s?one|any\s?body|some\s?one|some\s?body)\s+knows?(?:\s+(?:if|whether))?"
-    r"|(?:u|you)\s+know(?=\s+(?:the|that|this|what|who|how|why|when|where|if)\b)"
+    r")\b"
+    r"|\b(?:"
+    r"(?:u|you)\s+know(?=\s+(?:the|that|this|what|who|how|why|when|where|if)\b)"
     r"|(?:i|we)\s+(?:just\s+|also\s+)?(?:read|heard|saw|think|thought|guess|wonder|wondered"
     r"|believe)(?:\s+(?:somewhere|online))?(?:\s+(?:that|about|if|whether))?"
     r"|(?:i|we)\s+(?:was|were|am|are|have\s+been)\s+(?:just\s+)?(?:reading|wondering|told"
@@ -171,24 +189,27 @@ _FRAMING = re.compile(
     r"|roommate|partner)(?:\s+(?:whos|who\s+is)\s+\w+)?\s+(?:said|says|told\s+me|thinks|claims)"
     r"(?:\s+that)?"
     r"|is\s+(?:that|this|it)\s+(?:true|right|correct)"
-    r"|or\s+(?:nah|not|what)(?=\s*[?.!]*\s*$)"
+    r"|(?:or\s+(?:nah|not|what)|thanks|thank\s+(?:you|u))(?=\s*[?.!]*\s*$)"
     r"|right\s+now"
     r"|(?:this|that|the)\s+whole\s+(?:thing|story|situation)"
     r")\b",
     re.I,
 )
 # "the landmine thing": a placeholder noun after what it stands for; "the guy who said".
-_PLACEHOLDER = re.compile(r"\b((?:the|this|that) [^\W\d_]+) (?:thing|stuff)\b")
+_PLACEHOLDER = re.compile(
+    r"\b((?:the|this|that) [^\W\d_]+) (?:thing|stuff)\b"
+    r"(?!\s+(?:that|which|who|whom|where|when|to|of|about|is|was)\b)"  # "the only thing that…"
+)
 _PLACEHOLDERS = frozenset({"guy", "guys", "dude"})
 # A discourse "like" stands between clauses: at the start, after a comma, or before one.
-_CLAUSE_START = frozenset({"", ",", ";", ":", "-", "so"})
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]+|\s+")
+_CLAUSE_START = frozenset({"", ",", ";", ":", "so"})
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|\s+|[^\w\s]+|.")
 _AFTER_NUMBER = re.compile(r"\d\s*$")
 
 
 def read(question: str) -> Reading:
     """Return a question as its asker means it: filler dropped, chat spellings written out."""
-    text = _FRAMING.sub(" ", question)
+    text = _FRAMING.sub(" ", _FRAMING.sub(" ", question).strip())  # "hey so" then "anyone know"
     text = _PLACEHOLDER.sub(r"\1", text)
     expanded: list[tuple[str, str]] = []
     for pattern, words in _PHRASES:
@@ -208,7 +229,15 @@ def read(question: str) -> Reading:
             continue
         # "Hey Jude": a capitalised word before another is part of a name, not filler.
         named = token != lower and _next(tokens, i)[:1].isupper()
-        word = _word(token, lower, previous, "".join(out), named)
+        word = _word(
+            token,
+            lower,
+            previous,
+            "".join(out),
+            named,
+            after=_next(tokens, i),
+            lowercase=question.islower(),
+        )
         if word is None:
             continue
         if word != token and lower in _ABBREVIATIONS and _searched(word):
@@ -226,10 +255,23 @@ def _next(tokens: list[str], i: int) -> str:
     return next((t for t in tokens[i + 1 :] if not t.isspace()), "")
 
 
-def _word(token: str, lower: str, previous: str, before: str, named: bool) -> str | None:
+def _word(
+    token: str,
+    lower: str,
+    previous: str,
+    before: str,
+    named: bool,
+    *,
+    after: str = "",
+    lowercase: bool = False,
+) -> str | None:
     """Return what a typed word stands for, None for filler."""
     acronym = len(token) > 1 and token.isupper()  # "IMO", "PM", "US": a name, not chat
     if lower in _FILLER and not acronym and not named:
+        return None
+    if lower == _EVEN and not named and (lowercase or after.lower() in STOPWORDS):
+        return None
+    if lower == _PLEASE and not named and previous not in _PLEASERS:
         return None
     if lower in _PLACEHOLDERS and token == lower:
         return None
