@@ -176,6 +176,8 @@ _FRAMING = re.compile(
     r"|(?:does|do|did|can|could)\s+(?:any\s?one|any\s?body|some\s?one|some\s?body|u|you)\s+"
     r"(?:know|tell\s+me|explain)(?:\s+(?:if|whether))?"
     r"|(?:any\s?one|any\s?body|some\s?one|some\s?body)\s+knows?(?:\s+(?:if|whether))?"
+    r"|(?:people|ppl|every\s?one|every\s?body|they)\s+(?:keep|keeps|are|were)\s+(?:saying|talking"
+    r"\s+about|mentioning)(?:\s+that)?"
     r")\b"
     r"|\b(?:"
     r"(?:u|you)\s+know(?=\s+(?:the|that|this|what|who|how|why|when|where|if)\b)"
@@ -200,7 +202,13 @@ _PLACEHOLDER = re.compile(
     r"\b((?:the|this|that) [^\W\d_]+) (?:thing|stuff)\b"
     r"(?!\s+(?:that|which|who|whom|where|when|to|of|about|is|was)\b)"  # "the only thing that…"
 )
-_PLACEHOLDERS = frozenset({"guy", "guys", "dude"})
+# Placeholder nouns and indefinite pronouns stand for what the asker cannot name.
+_PLACEHOLDERS = frozenset(
+    """
+    guy guys dude something anything someone somebody anyone anybody everyone everybody
+    everything
+    """.split()
+)
 # A discourse "like" stands between clauses: at the start, after a comma, or before one.
 _CLAUSE_START = frozenset({"", ",", ";", ":", "so"})
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|\s+|[^\w\s]+|.")

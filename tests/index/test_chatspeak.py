@@ -44,6 +44,8 @@ def searcher() -> Searcher:
         ("my friend said the road was closed", "the road was closed"),
         ("u know the guy who said it, what did he want", "the who said it, what did he want"),
         ("the landmine thing how many died", "the landmine how many died"),
+        ("he asked them for something", "he asked them for"),
+        ("ppl keep saying ethnic cleansing, who said that", "ethnic cleansing, who said that"),
         # Contractions without the apostrophe, chat spellings of question words.
         ("whos aliyev", "who is aliyev"),
         ("Whos Aliyev?", "Who is Aliyev?"),
