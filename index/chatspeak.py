@@ -9,8 +9,8 @@ read the way its asker means it:
   "pls"), discourse markers and hedges ("so like", "ok so", "tho", "kinda", "actually",
   "even", a "like" between clauses, "u know", a closing "or nah"), and the asker's framing of
   the question ("does anyone know", "i read that", "my friend said", "is that true", the
-  placeholder "thing" in "the landmine thing"). None of these is searched, so none counts
-  against coverage; nothing dropped is shown to the user.
+  placeholders in "the landmine thing", "the guy who", "something"). None of these is
+  searched, so none counts against coverage; nothing dropped is shown to the user.
 - **Contractions typed without the apostrophe and chat spellings of question words** are read
   as their words ("whos" → "who is", "couldnt" → "could not", "wat" → "what", "y" → "why" as
   the first word), so question kinds and the "who is <name>" rule apply. Words that are also
@@ -283,7 +283,7 @@ def _word(
         return None
     if lower in _PLACEHOLDERS and token == lower:
         return None
-    if lower == "y" and previous in _CLAUSE_START:
+    if lower == "y" and not previous:  # only as the first word: "y" is a letter elsewhere
         return _cased("why", token)
     spelled = _SPELLED.get(lower)
     if spelled is not None and not acronym:
