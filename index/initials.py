@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from index.analyze import Analyzer
+from index.analyze import STOPWORDS, Analyzer
 
 # Lowercase words that may stand inside a name without giving a letter ("Committee of the Red
 # Cross", "Bosnia and Herzegovina").
@@ -37,6 +37,8 @@ def runs(text: str) -> list[tuple[str, str]]:
     """
     words = list(_WORD.finditer(text))
     found: list[tuple[str, str]] = []
+    if _title_case(words):
+        return found  # "Do Statins Cause Breast Cancer?": capitals name nothing
     i = 0
     while i < len(words):
         if not _capitalised(words[i].group()):
@@ -74,19 +76,28 @@ def join(
     pairs: Iterable[tuple[str, str]],
     analyzer: Analyzer,
     frequencies: Callable[[list[str]], Sequence[int]],
+    *,
+    guessed: bool = True,
 ) -> None:
     """Make each (phrase, short form) one concept of `words` when the index holds the short form.
 
     `words` holds the question's terms; a phrase counts when all of its terms are there. The
     phrase's words then share the concept of its first word, and the short form's terms are
-    added to it.
+    added to it. `guessed`: the short forms are initials read from capitals, not typed.
     """
     for phrase, short in pairs:
         long_terms = [t for t in analyzer.terms(phrase) if t in words]
         short_terms = [t for t in analyzer.terms(short) if t not in words]
         if not long_terms or not short_terms or set(analyzer.terms(phrase)) != set(long_terms):
             continue
-        if not all(frequencies(short_terms)):
+        counts = frequencies([*short_terms, *dict.fromkeys(long_terms)])
+        short_df, long_df = counts[: len(short_terms)], counts[len(short_terms) :]
+        if not all(short_df):
+            continue
+        # Initials guessed from capitals must be how the sources name it: at least as often as
+        # by the rarest word of the name ("ICRC"), for two letters as by every word ("EU"):
+        # "PM" in the passages giving times is not "Peyton Manning".
+        if guessed and min(short_df) < (max if len(short) == 2 else min)(long_df):
             continue
         word, concept, name = words[long_terms[0]]
         merged = {words[t][1] for t in long_terms}
@@ -95,6 +106,13 @@ def join(
                 words[term] = (w, concept, n)
         for term in short_terms:
             words[term] = (word, concept, name)
+
+
+def _title_case(words: list[re.Match[str]]) -> bool:
+    """Tell whether a text is written as a title: every word but the function words capitalised."""
+    written = [m.group() for m in words]
+    long = [w for w in written if len(w) >= 4]
+    return len(long) >= 2 and all(w[:1].isupper() or w.lower() in STOPWORDS for w in written)
 
 
 def _capitalised(word: str) -> bool:

@@ -121,8 +121,11 @@ class QueryParser:
             concept += 1
             for term in found:
                 words.setdefault(term, (word, concept, _is_name(word, n == 0)))
-        pairs = (*reading.short_forms, *initials.runs(question))  # "pm", "EU" also searched
-        initials.join(words, pairs, self.analyzer, self.backend.frequencies)
+        # An abbreviation written out ("pm") and the initials of a name ("EU") are searched too.
+        initials.join(
+            words, reading.short_forms, self.analyzer, self.backend.frequencies, guessed=False
+        )
+        initials.join(words, initials.runs(question), self.analyzer, self.backend.frequencies)
         for group in self._synonyms:
             present = [m for m in group if all(t in words for t in m)]
             if not present:

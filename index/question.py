@@ -58,7 +58,7 @@ _HOW = {"many", "much", "large", "big", "long", "old", "far", "high", "tall", "o
 _LEADS = {"in", "on", "at", "for", "from", "to", "by", "since", "until", "and", "so", "but"}
 # Phrases that frame a question without carrying its subject: "where will talks take place",
 # "what did the Armenian side say" (the side is Armenia), "what was the reason" (why),
-# "according to", "besides", "apart from", "in what way" (how), "what is it called" (its name).
+# "according to", "besides", "apart from", "in what way" (how).
 _FRAMES = re.compile(
     r"\b(?P<place>(?:take|takes|took|taken|taking)\s+place)\b"
     r"|\b(?P<who>[A-Z][a-z]+)\s+(?P<side>sides?)\b"
@@ -67,11 +67,6 @@ _FRAMES = re.compile(
     r"|aside\s+from|other\s+than|in\s+what\s+ways?|in\s+which\s+ways?)\b",
     re.I,
 )
-# "What is the Armenian leader called?": the question asks for a name.
-_CALLED = re.compile(
-    r"^\W*(?:\w+\W+)?what\b(?=.*\b(?:is|are|was|were)\b).*\b(?P<called>called)\W*$", re.I
-)
-
 NAME_ZIPF = 4.5  # "putin" 4.1, "erdogan" 3.2; "leader" 5.0, "responsible" 4.9
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
 
@@ -98,9 +93,6 @@ def shape(question: str) -> Shape:
             frame_words.update(m.group().lower().split())
         elif m.group("who").lower() not in STOPWORDS and m.group("who")[:1].isupper():
             frame_words.add(m.group("side").lower())
-    called = _CALLED.search(question)
-    if called:
-        return Shape(Kind.PERSON, frozenset(frame_words | {"called"}))
     # The question word opens the question ("In which year…"); later on, "who", "which" and
     # "when" start clauses of a statement ("patients who smoke", "rises when…").
     i = 1 if len(lower) > 1 and lower[0] in _LEADS else 0
