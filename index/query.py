@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from index import english, variants
+from index import chatspeak, english, initials, variants
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.question import Shape, shape
@@ -109,6 +109,8 @@ class QueryParser:
 
     def parse(self, question: str) -> Query:
         """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
+        reading = chatspeak.read(question)  # chat filler dropped, abbreviations written out
+        question = reading.text
         asked = shape(question)
         words: dict[str, tuple[str, int, bool]] = {}  # term -> (word as written, concept, name)
         concept = 0
@@ -119,6 +121,11 @@ class QueryParser:
             concept += 1
             for term in found:
                 words.setdefault(term, (word, concept, _is_name(word, n == 0)))
+        # An abbreviation written out ("pm") and the initials of a name ("EU") are searched too.
+        initials.join(
+            words, reading.short_forms, self.analyzer, self.backend.frequencies, guessed=False
+        )
+        initials.join(words, initials.runs(question), self.analyzer, self.backend.frequencies)
         for group in self._synonyms:
             present = [m for m in group if all(t in words for t in m)]
             if not present:
@@ -146,7 +153,7 @@ class QueryParser:
                 or [t.weight for t in members]
             )
         lowered = frozenset(w.lower() for w in _WORD.findall(question))
-        return Query(question, terms, asked, lowered, concepts, corrected)
+        return Query(question, terms, asked, lowered, concepts, reading.expanded + corrected)
 
     def _variants(self, terms: tuple[QueryTerm, ...]) -> tuple[QueryTerm, ...]:
         """Return the terms of the other inflections of the question's words that passages hold.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from index.analyze import STOPWORDS
+from index.english import zipf
 
 
 class Kind(StrEnum):
@@ -56,13 +57,17 @@ _KIND_NOUNS: dict[str, Kind] = {
 _HOW = {"many", "much", "large", "big", "long", "old", "far", "high", "tall", "often"}
 _LEADS = {"in", "on", "at", "for", "from", "to", "by", "since", "until", "and", "so", "but"}
 # Phrases that frame a question without carrying its subject: "where will talks take place",
-# "what did the Armenian side say" (the side is Armenia).
+# "what did the Armenian side say" (the side is Armenia), "what was the reason" (why),
+# "according to", "besides", "apart from", "in what way" (how).
 _FRAMES = re.compile(
     r"\b(?P<place>(?:take|takes|took|taken|taking)\s+place)\b"
     r"|\b(?P<who>[A-Z][a-z]+)\s+(?P<side>sides?)\b"
+    r"|\b(?P<frame>(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+)?reasons?"
+    r"|for\s+what\s+reasons?|the\s+reasons?\s+(?=why\b)|according\s+to|besides|apart\s+from"
+    r"|aside\s+from|other\s+than|in\s+what\s+ways?|in\s+which\s+ways?)\b",
+    re.I,
 )
-
-
+NAME_ZIPF = 4.5  # "putin" 4.1, "erdogan" 3.2; "leader" 5.0, "responsible" 4.9
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
 # "What did the ministry say…", "Where did the side say…": the verb only reports; the answer is
 # what was said, which sources also write as "according to the ministry".
@@ -71,6 +76,11 @@ _REPORTED = re.compile(
     r"\b(?:did|does|do|has|have|had|will|would)\s+(?:\S+\s+){1,5}?(?P<say>say|said)\b",
     re.I,
 )
+
+
+def _rare(word: str) -> bool:
+    """Tell whether a lowercase word is rare in English, as names are ("hajiev", "macron")."""
+    return word.lower() not in STOPWORDS and zipf(word) < NAME_ZIPF
 
 
 def asks(question: str) -> bool:
@@ -86,9 +96,9 @@ def shape(question: str) -> Shape:
     lower = [w.lower() for w in words]
     frame_words: set[str] = set()
     for m in _FRAMES.finditer(question):
-        if m.group("place"):
-            frame_words.update(m.group("place").lower().split())
-        elif m.group("who").lower() not in STOPWORDS:
+        if m.group("place") or m.group("frame"):
+            frame_words.update(m.group().lower().split())
+        elif m.group("who").lower() not in STOPWORDS and m.group("who")[:1].isupper():
             frame_words.add(m.group("side").lower())
     reported = _REPORTED.match(question)
     if reported:
@@ -108,8 +118,12 @@ def shape(question: str) -> Shape:
             rest = words[i + 1 :]
             if rest and rest[0].lower() in ("is", "was", "are", "were"):
                 rest = rest[1:]
-            # "Who is Laurence Broers?" asks what a named person is, not for a name.
-            if rest and all(w[:1].isupper() for w in rest):
+            # "Who is Laurence Broers?" asks what a named person is, not for a name; typed in
+            # lowercase ("who is hajiev"), one or two words rare in English read as a name.
+            if rest and (
+                all(w[:1].isupper() for w in rest)
+                or (question.islower() and len(rest) <= 2 and all(_rare(w) for w in rest))
+            ):
                 return Shape(None, frozenset(frame_words))
             return Shape(Kind.PERSON, frozenset(frame_words))
         if word == "when":

@@ -3,14 +3,16 @@
 A question word that no passage holds is matched to the index vocabulary (analyzed terms)
 when it looks like a misspelling rather than a word the sources simply don't use: it is rare
 in general English (a common word such as "think" is left alone; no edit turns it into what
-was meant), it is made of letters, and a term within a small edit distance exists. The
-distance is optimal string alignment (a swap of two neighbours counts once: "Ghandi" →
-"Gandhi"), computed by rapidfuzz: 1 for words of 4–5 letters, 2 from 6. The candidate must
-start with the same letter; among equally close ones the term most passages hold wins.
+was meant), it is made of letters (a possessive "'s" aside: "pashinian's"), and a term within
+a small edit distance exists. The distance is optimal string alignment (a swap of two
+neighbours counts once: "Ghandi" → "Gandhi"), computed by rapidfuzz: 1 for words of 4–5
+letters, 2 from 6. The candidate must start with the same letter; among equally close ones the
+term most passages hold wins.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rapidfuzz import process
@@ -21,10 +23,12 @@ from index.english import zipf
 MIN_LETTERS = 4  # shorter words have too many neighbours to guess from
 LONG_WORD = 6  # from this length, two edits are allowed
 RARE_ZIPF = 3.0  # a word at least this common in English is not taken for a misspelling
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s?$")
 
 
 def max_edits(word: str) -> int:
     """Return how many edits a word of this length may be away from its correction."""
+    word = without_possessive(word)
     if len(word) < MIN_LETTERS:
         return 0
     return 1 if len(word) < LONG_WORD else 2
@@ -32,7 +36,13 @@ def max_edits(word: str) -> int:
 
 def looks_misspelled(word: str) -> bool:
     """Tell whether a word no source uses may be a misspelling worth correcting."""
+    word = without_possessive(word)
     return word.isalpha() and len(word) >= MIN_LETTERS and zipf(word) < RARE_ZIPF
+
+
+def without_possessive(word: str) -> str:
+    """Return a word without its possessive ending: "pashinian's" is checked as "pashinian"."""
+    return _POSSESSIVE.sub("", word)
 
 
 class Speller:

@@ -25,6 +25,18 @@ from index.question import Kind, asks, holds, shape
         ("Who said the war had ended?", Kind.PERSON, set()),  # asks who said it
         ("Which side won?", None, set()),  # "Which" is no nationality
         ("What is the Zangezur corridor?", None, set()),
+        # Framing phrases are not searched.
+        ("What was the reason aid could not get in?", None, {"what", "was", "the", "reason"}),
+        ("What reason did Baku give?", None, {"what", "reason"}),
+        ("According to the ministry, what must happen?", None, {"according", "to"}),
+        ("Besides the peacekeepers, whom did Baku notify?", None, {"besides"}),
+        ("Apart from Russia, which neighbour objected?", None, {"apart", "from"}),
+        ("In what way did Yerevan respond?", None, {"in", "what", "way"}),
+        # Typed in lowercase, a rare word after "who is" is a name.
+        ("who is hajiev", None, set()),
+        ("who is the kremlin spokesman", Kind.PERSON, set()),
+        ("who is responsible", Kind.PERSON, set()),
+        ("what did the armenian side say", None, {"say"}),  # "side" of a lowercase word: kept
         # Inside a statement, "who" and "when" start clauses: no kind.
         ("Patients who smoke have more strokes when they are older.", None, set()),
     ],
