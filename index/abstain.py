@@ -11,12 +11,17 @@ citebot abstains, the closest passages are still listed.
 
 from __future__ import annotations
 
-from collections.abc import Set
+import math
+from collections.abc import Sequence, Set
+from dataclasses import astuple, dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from index import english
+
 if TYPE_CHECKING:
     from index.query import Query
+    from index.rank import Found
 
 
 class Reason(StrEnum):
@@ -39,16 +44,12 @@ def unsearchable(query: Query, k: int) -> Reason | None:
     return None
 
 
-def answers(query: Query, matched: Set[str], min_coverage: float) -> bool:
-    """Tell whether the best passage, holding the `matched` terms, answers the question.
+def answers(query: Query, found: Sequence[Found], min_coverage: float, documents: int = 0) -> bool:
+    """Tell whether the best of the `found` passages answers the question.
 
-    Not when the question names something no source mentions ("the population of
-    Tokyo"), nor when the best passage holds less than `min_coverage` of the question's
-    informative words, weighted by how rare they are.
+    Not when the rule's confidence (`confidence`, from 0 to 1) is below `min_coverage`.
     """
-    if unknown_names(query):
-        return False
-    return coverage(query, matched) >= min_coverage
+    return bool(found) and confidence(signals(query, found, documents)) >= min_coverage
 
 
 def unknown_names(query: Query) -> tuple[str, ...]:
@@ -64,3 +65,104 @@ def coverage(query: Query, matched: Set[str]) -> float:
         return 0.0
     covered = {t.concept for t in query.terms if t.term in matched}
     return sum(w for c, w in query.concepts.items() if c in covered) / total
+
+
+DEPTH = 10  # ranked passages the rule looks at, however many an answer shows
+ENGLISH_CEILING = 9.0  # Zipf frequency below which a word counts as informative in English
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the abstention rule weighs, computed from the question and its ranked passages."""
+
+    coverage: float  # share of the question's weight the best passage holds
+    quote: float  # ... that the best passage's quote (its best sentences) holds
+    top: float  # the best share among the first three passages
+    document: float  # ... among the shown passages of the best passage's document, together
+    english: float  # the best passage's share with words weighed by general English
+    margin: float  # how far the best passage's score is above the second's, as a share (0: alone)
+    unseen: float  # share of the question's weight that no passage holds
+    missing: float  # share of the question's weight in the heaviest word the passage lacks
+    concepts: float  # log of 1 + the question's informative words
+    corrected: float  # share of the question's weight in words taken for misspellings
+    names: float  # 1 when the question names something no source mentions
+    together: float  # share of the ranked passages from the best passage's document
+    documents: float  # different documents among the ranked passages, as a share
+    peak: float  # share of the question's weight in its heaviest word
+
+
+def signals(query: Query, found: Sequence[Found], documents: int = 0) -> Signals:
+    """Return the abstention signals of a question whose best passages are `found`.
+
+    Only the first DEPTH passages count; `documents` is how many the index holds (0: unknown).
+    """
+    found = found[:DEPTH]
+    best = found[0]
+    total = sum(query.concepts.values()) or 1.0
+    same_doc: set[str] = set()
+    for f in found:
+        if f.passage.doc == best.passage.doc:
+            same_doc.update(f.matched)
+    covered = _covered(query, best.matched)
+    missing = [w for c, w in query.concepts.items() if c not in covered]
+    rarity: dict[int, float] = {}
+    for t in query.terms:
+        rarity.setdefault(t.concept, max(ENGLISH_CEILING - english.zipf(t.word), 0.0))
+    rare_total = sum(rarity.values()) or 1.0
+    seen = {t.concept for t in query.terms if t.df}
+    second = found[1].score if len(found) > 1 else 0.0
+    fixed = {term for _, term in query.corrected}
+    fixed_concepts = {t.concept for t in query.terms if t.term in fixed}
+    return Signals(
+        coverage=coverage(query, best.matched),
+        quote=coverage(query, best.in_quote),
+        top=max(coverage(query, f.matched) for f in found[:3]),
+        document=coverage(query, same_doc),
+        english=sum(w for c, w in rarity.items() if c in covered) / rare_total,
+        margin=(best.score - second) / best.score if second > 0 else 0.0,
+        unseen=sum(w for c, w in query.concepts.items() if c not in seen) / total,
+        missing=max(missing, default=0.0) / total,
+        concepts=math.log1p(len(query.concepts)),
+        corrected=sum(w for c, w in query.concepts.items() if c in fixed_concepts) / total,
+        names=1.0 if unknown_names(query) else 0.0,
+        together=sum(f.passage.doc == best.passage.doc for f in found) / len(found),
+        documents=len({f.passage.doc for f in found}) / min(len(found), documents or DEPTH),
+        peak=max(query.concepts.values(), default=0.0) / total,
+    )
+
+
+def _covered(query: Query, matched: Set[str]) -> set[int]:
+    """Return the question's concepts that `matched` terms cover."""
+    return {t.concept for t in query.terms if t.term in matched}
+
+
+def vector(s: Signals) -> tuple[float, ...]:
+    """Return the signals in the order of the rule's coefficients."""
+    return astuple(s)
+
+
+# Fitted by bench/abstention.py on SQuAD (see bench/results/experiments.md); the intercept
+# places the default min_coverage (0.48) where 86 % of out-of-scope questions are abstained.
+INTERCEPT = -5.997
+COEFFICIENTS: dict[str, float] = {
+    "coverage": 0.375,
+    "quote": 3.240,
+    "top": 3.271,
+    "document": 0.790,
+    "english": 2.276,
+    "margin": 7.248,
+    "unseen": -1.137,
+    "missing": 1.246,
+    "concepts": 1.043,
+    "corrected": -1.455,
+    "names": -2.583,
+    "together": 3.024,
+    "documents": -2.332,
+    "peak": -2.904,
+}
+
+
+def confidence(s: Signals) -> float:
+    """Return how likely the best passages answer the question, from 0 to 1."""
+    z = INTERCEPT + sum(w * getattr(s, n) for n, w in COEFFICIENTS.items())
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

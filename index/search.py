@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.abstain import Reason, answers, unsearchable
+from index.abstain import DEPTH, Reason, answers, unsearchable
 from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.catalog import Catalog, IndexStats
@@ -53,6 +53,7 @@ class Searcher:
         self.backend: Backend = backend or IndexBackend(data)
         self.catalog = Catalog(data)
         self.n = self.catalog.n
+        self._documents = len(self.catalog.documents())
         # Running words per passage, for the weight of a word no passage holds.
         mean_words = float(data.arrays["text_off"][-1]) / max(self.n, 1) / CHARS_PER_WORD
         self._speller: Speller | None = None
@@ -120,7 +121,8 @@ class Searcher:
         else:
             context = None
         reason = unsearchable(query, k)
-        found = self.ranker.ranked(query, k) if reason is None else []
+        # The rule looks at the first DEPTH passages however many are shown.
+        found = self.ranker.ranked(query, max(k, DEPTH)) if reason is None else []
         if not found:
             reason = reason or Reason.NO_MATCH
             return Answer(
@@ -131,7 +133,8 @@ class Searcher:
                 unmatched_terms=query.unmatched,
                 context=context,
             )
-        answered = answers(query, found[0].matched, self.settings.min_coverage)
+        answered = answers(query, found, self.settings.min_coverage, self._documents)
+        found = found[:k]
         quoted = [(f.passage, f.quote) for f in found]
         terms = [t.term for t in query.terms]
         return Answer(
