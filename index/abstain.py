@@ -1,12 +1,19 @@
 """When citebot says "Not found in the sources": the reasons, and the rule that decides.
 
-citebot has no model to judge whether a passage answers a question, so it abstains on two
-signals it can count. A question that names something no source mentions ("the population of
-Tokyo") is not answered with a passage about something else, however well the rest matches.
-Otherwise the best passage must hold at least `min_coverage` of the question's informative
-words, each weighed by how rare it is in the corpus (its concept's weight, see `index.query`),
-so that a passage repeating the common words of a question does not pass for an answer. When
-citebot abstains, the closest passages are still listed.
+citebot has no model to judge whether a passage answers a question, so it weighs signals it
+can count in what search already has (`Signals`): how much of the question's informative
+words the best passage, its quote, the first three passages and the best passage's document
+hold, each word weighed by how rare it is in the corpus (its concept's weight, see
+`index.query`) or in general English; how far the best passage's score stands above the
+second's; how much of the question no passage holds, or was taken for a misspelling; whether
+it names something no source mentions ("the population of Tokyo"); and whether the ranked
+passages keep to one document or scatter over many, as they do for a question the sources
+are not about. A logistic rule combines them into a confidence from 0 to 1 and the question
+is answered when it reaches `min_coverage` (config `abstain.min_coverage`: higher abstains
+more). The coefficients were fitted by `bench/abstention.py` on SQuAD questions with articles
+left out, so that they hold on sources nobody fitted them to; every signal is a share or a
+count that does not depend on the corpus's size or on BM25's scale. When citebot abstains,
+the closest passages are still listed.
 """
 
 from __future__ import annotations
@@ -78,7 +85,7 @@ class Signals:
     coverage: float  # share of the question's weight the best passage holds
     quote: float  # ... that the best passage's quote (its best sentences) holds
     top: float  # the best share among the first three passages
-    document: float  # ... among the shown passages of the best passage's document, together
+    document: float  # ... that the ranked passages of the best passage's document hold together
     english: float  # the best passage's share with words weighed by general English
     margin: float  # how far the best passage's score is above the second's, as a share (0: alone)
     unseen: float  # share of the question's weight that no passage holds

@@ -32,6 +32,15 @@ VARIANT_WEIGHT = 0.5  # how much an inflection of a question word counts (`index
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 MAX_CORRECTED = 8  # words of one question looked up for a misspelling, at most
+# Chat filler: interjections that never carry what is asked, wherever they stand ("um so how
+# many died", "who won lol"), and discourse markers that open a message without being part of
+# the question ("ok so", "wait who is", "like what did"). Dropped like framing words, so that a
+# filler no source uses does not weigh against the passages that answer.
+FILLERS = frozenset(
+    "um umm uh uhh er erm hmm hmmm lol lmao haha hey hi hello ok okay pls plz please btw idk "
+    "tbh imo yeah ya yep thanks thx".split()
+)
+OPENERS = frozenset("so like wait well anyway actually basically just and but also".split())
 
 
 @dataclass(frozen=True)
@@ -109,12 +118,14 @@ class QueryParser:
 
     def parse(self, question: str) -> Query:
         """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
+        question = opened(question)
         asked = shape(question)
         words: dict[str, tuple[str, int, bool]] = {}  # term -> (word as written, concept, name)
         concept = 0
         for n, (start, end, found) in enumerate(self.analyzer.spans(question)):
             word = question[start:end]
-            if word.lower() in asked.frame_words or not found:
+            lowered = word.lower()
+            if lowered in FILLERS or lowered in asked.frame_words or not found:
                 continue
             concept += 1
             for term in found:
@@ -212,3 +223,19 @@ def _is_name(word: str, first: bool) -> bool:
     if word[:1].isdigit() or any(c.isupper() for c in word[1:]):
         return True
     return word[:1].isupper() and not first
+
+
+_OPENING = re.compile(r"\s*([^\W_]+)[\s,.!:;…-]*")
+
+
+def opened(question: str) -> str:
+    """Return the question without the filler and discourse words that open it ("ok so who…")."""
+    rest = question
+    while True:
+        m = _OPENING.match(rest)
+        if not m or m.end() >= len(rest):
+            return rest
+        word = m.group(1).lower()
+        if word not in FILLERS and word not in OPENERS:
+            return rest
+        rest = rest[m.end() :]
