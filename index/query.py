@@ -33,14 +33,14 @@ VARIANT_WEIGHT = 0.5  # how much an inflection of a question word counts (`index
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 MAX_CORRECTED = 8  # words of one question looked up for a misspelling, at most
 # Chat filler: interjections that never carry what is asked, wherever they stand ("um so how
-# many died", "who won lol"), and discourse markers that open a message without being part of
-# the question ("ok so", "wait who is", "like what did"). Dropped like framing words, so that a
+# many died", "who won lol"), and words that open a message without being part of the
+# question ("ok so", "wait who is", "hey, what did"). Dropped like framing words, so that a
 # filler no source uses does not weigh against the passages that answer.
-FILLERS = frozenset(
-    "um umm uh uhh er erm hmm hmmm lol lmao haha hey hi hello ok okay pls plz please btw idk "
-    "tbh imo yeah ya yep thanks thx".split()
+FILLERS = frozenset("um umm uh uhh er erm hmm hmmm lol lmao haha pls plz btw idk tbh imo".split())
+OPENERS = FILLERS | frozenset(
+    "so like wait well anyway actually basically just and but also ok okay hey hi hello please "
+    "yeah ya yep thanks".split()
 )
-OPENERS = frozenset("so like wait well anyway actually basically just and but also".split())
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ def _is_name(word: str, first: bool) -> bool:
     return word[:1].isupper() and not first
 
 
-_OPENING = re.compile(r"\s*([^\W_]+)[\s,.!:;…-]*")
+_OPENING = re.compile(r"\s*([^\W_]+)(?![\w'’\-])[\s,.!:;…]*")
 
 
 def opened(question: str) -> str:
@@ -236,6 +236,6 @@ def opened(question: str) -> str:
         if not m or m.end() >= len(rest):
             return rest
         word = m.group(1).lower()
-        if word not in FILLERS and word not in OPENERS:
+        if word not in OPENERS:
             return rest
         rest = rest[m.end() :]

@@ -15,6 +15,8 @@ from index.query import opened
         ("Wait... who won", "who won"),
         ("so", "so"),
         ("Who is so tired", "Who is so tired"),
+        ("Well-known writers of Warsaw?", "Well-known writers of Warsaw?"),
+        ("hey, thanks. so um who won?", "who won?"),
     ],
 )
 def test_the_words_that_open_a_chat_message_are_left_out(text: str, question: str) -> None:
