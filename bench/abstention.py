@@ -58,13 +58,12 @@ def extract(searcher: Searcher, questions: list[ev.Question]) -> list[dict]:
         )
         documents = len(searcher.documents())
         signals = abstain.vector(abstain.signals(query, found, documents)) if found else None
-        docs = [f.passage.doc for f in found]
         rank = ev.answer_position(q, (f.passage.text for f in found)) if q.answers else None
-        rows.append({"signals": signals, "docs": docs, "rank": rank})
+        rows.append({"signals": signals, "rank": rank})
     return rows
 
 
-def articles(rows: list[dict], corpus: Path, questions: list[ev.Question]) -> list[str]:
+def articles(corpus: Path, questions: list[ev.Question]) -> list[str]:
     """Return the article of each answerable question: the corpus file holding its answer.
 
     SQuAD lists an article's questions together, so a question keeps the previous one's
@@ -72,16 +71,10 @@ def articles(rows: list[dict], corpus: Path, questions: list[ev.Question]) -> li
     """
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))}
     out: list[str] = []
-    for row, q in zip(rows, questions, strict=True):
+    for q in questions:
         holding = [n for n, t in texts.items() if any(a in t for a in q.answers)]
         previous = out[-1] if out else None
-        if previous in holding:
-            out.append(previous)
-            continue
-        shown = [d for d in row["docs"] if any(d.endswith(n) or n in d for n in holding)]
-        out.append(
-            next((n for n in holding if shown and n in shown[0]), holding[0] if holding else "?")
-        )
+        out.append(previous if previous in holding else (holding[0] if holding else "?"))
     return out
 
 
@@ -104,7 +97,7 @@ def load_or_extract(config: Path, path: Path | None, every: int) -> dict:
     block = math.ceil(len(outside) / OUT_OF_SCOPE_BLOCKS)
     data = {
         "squad_in": rows_in,
-        "squad_in_groups": articles(rows_in, SQUAD / "corpus", answerable),
+        "squad_in_groups": articles(SQUAD / "corpus", answerable),
         "squad_out": rows_out,
         "squad_out_groups": [f"outside-{i // block}" for i in range(len(rows_out))],
         "impossible": impossible,
