@@ -1,6 +1,8 @@
 """Quality benchmark: every question set at once, with plain BM25 peers on the same text.
 
-    python bench/quality.py [--config FILE] [--sets squad impossible dev scifact nfcorpus]
+    python bench/quality.py [--config FILE]
+                            [--sets squad impossible dev paraphrase chat scifact nfcorpus
+                                    dialogues]
                             [--no-peers] [--json] [--label NAME] [--workers 2] [--every N]
 
 Runs, through the library calls behind `citebot eval questions` and `citebot eval beir`
@@ -10,7 +12,14 @@ Runs, through the library calls behind `citebot eval questions` and `citebot eva
   3,264 questions on other articles that should be abstained on (`questions.yaml`);
 - SQuAD 2.0 impossible questions on the same articles (`impossible.yaml`): reported, not a goal;
 - the development questions on the bundled corpus (`shared/eval/seed_dev.yaml`);
-- SciFact and NFCorpus (BEIR test splits): nDCG@10, Recall@100.
+- questions on the bundled corpus in other words than its passages use (`sets/paraphrase.yaml`)
+  and typed as people chat, with typos and abbreviations (`sets/chat.yaml`);
+- SciFact and NFCorpus (BEIR test splits): nDCG@10, Recall@100;
+- the dialogues (`bench/dialogues/`, on the bundled corpus and on the SQuAD articles): each
+  follow-up asked in the context of its dialogue and alone, how many were taken as follow-ups,
+  and how many standalone questions (the files', the dev seeds', the paraphrase and chat
+  sets') change their first passage when asked right after another question. Printed as a
+  table of its own.
 
 Judge a retrieval change on all of them together: a change that helps one set and costs another
 shows up here. When bm25s and tantivy are installed (`pip install -e ".[bench]"`), the same
@@ -59,8 +68,13 @@ SHARED = _shared()
 DATA = SHARED / "data"
 SQUAD = DATA / "squad"
 SEEDS = SHARED / "eval" / "seed_dev.yaml"
+BUNDLED = {name: HERE / "sets" / f"{name}.yaml" for name in ("paraphrase", "chat")}
 BEIR = {"scifact": DATA / "scifact", "nfcorpus": DATA / "nfcorpus"}
-SETS = ("squad", "impossible", "dev", "scifact", "nfcorpus")
+DIALOGUES = {
+    "bundled": (HERE / "dialogues" / "bundled.yaml", ROOT / "corpus"),
+    "squad": (HERE / "dialogues" / "squad.yaml", SQUAD / "corpus"),
+}
+SETS = ("squad", "impossible", "dev", "paraphrase", "chat", "scifact", "nfcorpus", "dialogues")
 CONFIG = ROOT / "citebot.yaml"
 PEER_SQUAD_K = 3  # passages the peers return per SQuAD question (hit@1, hit@3)
 PEER_BEIR_K = 100  # documents the peers return per BEIR query, as citebot's eval asks
@@ -90,6 +104,17 @@ def questions_job(config: Path, corpus: Path, file: Path, part: int, parts: int)
         "answered": [r.answer.answered for r in report.answerable],
         "abstained": [not r.answer.answered for r in report.unanswerable],
         "corrected": sum(bool(getattr(r.answer, "corrected", ())) for r in report.results),
+    }
+
+
+def dialogues_job(config: Path, corpus: Path, file: Path) -> dict:
+    """Ask a file's dialogues and standalone check as `citebot eval questions` does."""
+    searcher = open_index(corpus, None, _settings(config))
+    report = ev.run_questions(searcher, ev.load_questions(file), standalone=True)
+    return {
+        "dialogues": report.dialogue_summary(),
+        "standalone": report.summary()["standalone"],
+        "seconds": report.seconds,
     }
 
 
@@ -282,6 +307,8 @@ LABELS = {
     "squad": "SQuAD dev ({answerable:,} + {unanswerable:,} out of scope)",
     "impossible": "SQuAD 2.0 impossible ({unanswerable:,}, same articles)",
     "dev": "dev seeds, bundled corpus ({answerable} + {unanswerable})",
+    "paraphrase": "paraphrases, bundled corpus ({answerable} + {unanswerable})",
+    "chat": "chat-style, bundled corpus ({answerable} + {unanswerable})",
     "scifact": "SciFact ({answerable} claims)",
     "nfcorpus": "NFCorpus ({answerable} queries)",
 }
@@ -304,7 +331,7 @@ def render(rows: list[dict]) -> str:
     for r in rows:
         counts = next(x for x in rows if x["set"] == r["set"] and x["engine"] == "citebot")
         label = LABELS[r["set"]].format(**counts) if counts else r["set"]
-        if r["set"] == "dev" and r["engine"] == "citebot":
+        if r["set"] in ("dev", *BUNDLED) and r["engine"] == "citebot":
             h1 = f"{r['hit@1_count']}/{r['answerable']}"
             h3 = f"{r['hit@3_count']}/{r['answerable']}"
             wrong = str(r["wrong_abstentions_count"])
@@ -319,6 +346,43 @@ def render(rows: list[dict]) -> str:
             f"| {label} | {r['engine']} | {h1} | {h3} | {wrong} | {abst} "
             f"| {num(r.get('ndcg@10'))} | {num(r.get('recall@100'))} "
             f"| {r.get('build_seconds', '')} | {r.get('seconds', '')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def dialogue_row(name: str, file: Path, result: dict) -> dict:
+    """Return the row of a dialogue file (or of a question file's standalone check)."""
+    return {
+        "set": "dialogues",
+        "file": name,
+        "path": str(file.relative_to(ROOT) if file.is_relative_to(ROOT) else file.name),
+        **({"path": f"shared/{file.relative_to(SHARED)}"} if file.is_relative_to(SHARED) else {}),
+        **(result["dialogues"] or {}),
+        "standalone_checked": result["standalone"]["checked"],
+        "standalone_changed": result["standalone"]["changed"],
+        "seconds": round(result["seconds"], 2),
+    }
+
+
+def render_dialogues(rows: list[dict]) -> str:
+    """Return the dialogue rows as a Markdown table."""
+    lines = [
+        "| file | follow-ups | first passage in context | alone | recognised "
+        "| standalone changed |",
+        "|" + "---|" * 6,
+    ]
+
+    def share(part: str, whole: str, r: dict) -> str:
+        if not r.get(whole):
+            return ""
+        return f"{r[part]}/{r[whole]} ({100 * r[part] / r[whole]:.1f} %)"
+
+    for r in rows:
+        lines.append(
+            f"| {r['path']} | {r.get('followups', '')} "
+            f"| {share('followup_hit@1', 'followups', r)} | {share('alone_hit@1', 'followups', r)} "
+            f"| {share('recognised', 'leaning', r)} "
+            f"| {r['standalone_changed']}/{r['standalone_checked']} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -384,6 +448,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
     if "dev" in args.sets:
         jobs.append(("questions_job", config, ROOT / "corpus", SEEDS, 0, 1))
+    for name, file in BUNDLED.items():
+        if name in args.sets:
+            jobs.append(("questions_job", config, ROOT / "corpus", file, 0, 1))
+    if "dialogues" in args.sets:
+        jobs += [("dialogues_job", config, corpus, file) for file, corpus in DIALOGUES.values()]
+        for file in (SEEDS, *BUNDLED.values()):
+            jobs.append(("dialogues_job", config, ROOT / "corpus", file))
     peers = [] if args.no_peers else _peers_available()
     for engine in peers:
         jobs += [
@@ -405,7 +476,18 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict] = []
     files = {"squad": SQUAD / "questions.yaml", "impossible": SQUAD / "impossible.yaml"}
     files["dev"] = SEEDS
+    files.update(BUNDLED)
+    dialogue_rows = []
+    if "dialogues" in args.sets:
+        named = [(n, f, c) for n, (f, c) in DIALOGUES.items()] + [
+            (n, f, ROOT / "corpus") for n, f in (("dev", SEEDS), *BUNDLED.items())
+        ]
+        dialogue_rows = [
+            dialogue_row(n, f, done[("dialogues_job", config, c, f)]) for n, f, c in named
+        ]
     for name in args.sets:
+        if name == "dialogues":
+            continue
         if name in files:
             parts_done = [done[j] for j in jobs if j[0] == "questions_job" and j[3] == files[name]]
             rows.append(question_row(parts_done, name))
@@ -415,7 +497,10 @@ def main(argv: list[str] | None = None) -> int:
             if name in ("squad", "scifact", "nfcorpus"):
                 rows.append(peer_row(engine, name, done[("peer_job", engine, name)]))
 
-    table = render(rows)
+    table = render(rows) if rows else ""
+    if dialogue_rows:
+        table += ("\n" if table else "") + render_dialogues(dialogue_rows)
+    rows += dialogue_rows
     print(table, end="")
     print(f"\n{total:.0f} s with {parts} workers; config {config.name}")
     if args.json:

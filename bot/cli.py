@@ -100,12 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="measure answer quality (question file or BEIR dataset)")
     evaluate_sub = evaluate.add_subparsers(dest="kind", metavar="KIND", required=True)
     questions = evaluate_sub.add_parser(
-        "questions", help="hit@1, hit@3, MRR and abstentions on a question file"
+        "questions", help="hit@1, hit@3, MRR, abstentions and follow-ups on a question file"
     )
     questions.add_argument(
         "file", type=Path, help="question file (YAML), e.g. bench/questions.yaml"
     )
     questions.add_argument("--json", action="store_true", help="print JSON")
+    questions.add_argument(
+        "--standalone-check",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also ask each answerable question right after the one before it and count the "
+        "first passages that change (default: on for a file with dialogues)",
+    )
     _common(questions)
     beir = evaluate_sub.add_parser("beir", help="nDCG@10, Recall@100 and MRR@10 on a BEIR dataset")
     beir.add_argument(
@@ -332,7 +339,10 @@ def cmd_eval(args: argparse.Namespace, ctx: Context) -> int:
         questions = evaluate.load_questions(args.file)
         searcher = ctx.searcher()
         report = evaluate.run_questions(
-            searcher, questions, progress=_progress(ctx.err, "asking", "questions")
+            searcher,
+            questions,
+            progress=_progress(ctx.err, "asking", "questions"),
+            standalone=args.standalone_check,
         )
         if args.json:
             ctx.emit_json({"file": str(args.file), "corpus": str(ctx.corpus), **report.to_dict()})

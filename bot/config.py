@@ -212,6 +212,7 @@ class AnswersConfig(_Section):
     feedback: str | None = ".citebot/feedback.jsonl"  # JSON Lines of votes; null: keep none
     feedback_max_mb: float = Field(10.0, gt=0, le=100_000)  # rotated past this size
     followup_minutes: float = Field(10.0, ge=0, le=1440)  # a follow-up's context; 0: none
+    threads: bool = False  # answer each question in a thread of its own, named after it
 
 
 class ConfigFile(_Section):

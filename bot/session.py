@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.config import Config, load_config
 from bot.feedback import FeedbackLog
@@ -49,6 +49,7 @@ from index.abstain import Reason
 from index.api import Notice
 from index.errors import CitebotError, UnknownPassageError
 from index.model import Answer, DocumentInfo, Hit, SourceView
+from index.search import QUESTION_MAX
 
 log = logging.getLogger("citebot.session")
 K = TypeVar("K")
@@ -81,6 +82,11 @@ class Recent(Generic[K, V]):
         with self._lock:
             return self._items.get(key)
 
+    def items(self) -> list[tuple[K, V]]:
+        """Return the entries, oldest first."""
+        with self._lock:
+            return list(self._items.items())
+
     def update(self, key: K, change: Callable[[V], V]) -> None:
         """Replace the value under `key` by `change(value)`, if it is still remembered."""
         with self._lock:
@@ -94,6 +100,14 @@ class Button(StrEnum):
     MORE = "more"
     CLOSEST = "closest"
     VOTE = "vote"
+
+
+class Voted(StrEnum):
+    """What a click on a vote button did."""
+
+    NOTED = "noted"  # a first vote on the answer: written
+    CHANGED = "changed"  # a change of mind: written, replacing the last vote
+    ALREADY = "already"  # the same vote again: nothing written
 
 
 class ForgedClick(Exception):
@@ -142,6 +156,11 @@ class Desk:
         self._last: Recent[tuple[int | None, int], tuple[Hit, ...]] = Recent(memory)
         # Each user's last question per channel, with when it was asked (by `clock`).
         self._asked: Recent[tuple[int | None, int], tuple[str, float]] = Recent(memory)
+        # The last question of each thread the bot started for a question, whoever asked it.
+        self._threads: Recent[int, str] = Recent(memory)
+        # Each answer's channel and the question a reply to it is read after; unlike the
+        # records, this is small enough to be kept across a restart (`conversations`).
+        self._answered: Recent[str, tuple[int | None, str]] = Recent(memory)
         self._records: Recent[str, Record] = Recent(memory)
         self._messages: Recent[int, str] = Recent(memory)  # a posted message's answer token
         self._rebuild_lock = threading.Lock()
@@ -160,7 +179,13 @@ class Desk:
     # -- Questions ---------------------------------------------------------------------------
 
     def ask(
-        self, question: str, *, channel: int | None, user: int, reply_to: str | None = None
+        self,
+        question: str,
+        *,
+        channel: int | None,
+        user: int,
+        reply_to: str | None = None,
+        thread: int | None = None,
     ) -> Posted:
         """Answer a question asked by `user` in `channel` and remember the answer.
 
@@ -170,14 +195,23 @@ class Desk:
         question in the channel, when asked within `answers.followup_minutes`. The question
         remembered for the next follow-up is the one that stands alone, so "and when?" after
         "and how many were injured?" still reads after the first question.
+
+        `thread` is a thread the bot started for a question (`thread_started`), in `channel`:
+        there the context is the thread's last question, whoever asked it and however long
+        ago — the thread is the conversation.
         """
         library = self.library
-        context = self.context(channel=channel, user=user, reply_to=reply_to)
+        context = self.context(channel=channel, user=user, reply_to=reply_to, thread=thread)
         searcher = library.searcher(channel)
         answer = _checked(library, channel, searcher.search(question, self.top_k, context=context))
-        if self.config.answers.followup_minutes > 0 and answer.reason != Reason.EMPTY:
-            self._asked.put((channel, user), (answer.context or answer.question, self._clock()))
         token = secrets.token_hex(6)
+        if self.config.answers.followup_minutes > 0 and answer.reason != Reason.EMPTY:
+            standalone = answer.context or answer.question
+            self._answered.put(token, (channel, standalone))
+            if thread is None:
+                self._asked.put((channel, user), (standalone, self._clock()))
+            else:
+                self._threads.put(thread, standalone)
         shown = len(answer.hits)
         more = answer.answered and shown >= self.top_k and shown < MORE_LIMIT
         record = Record(
@@ -197,15 +231,25 @@ class Desk:
             self._log_unanswered(answer, channel=channel, user=user)
         return Posted(answer, 1, token, more)
 
-    def context(self, *, channel: int | None, user: int, reply_to: str | None = None) -> str | None:
-        """Return the question a follow-up by `user` in `channel` would be read after, or None."""
+    def context(
+        self,
+        *,
+        channel: int | None,
+        user: int,
+        reply_to: str | None = None,
+        thread: int | None = None,
+    ) -> str | None:
+        """Return the question a follow-up by `user` in `channel` (or in the bot's `thread`
+        there) would be read after, or None."""
         minutes = self.config.answers.followup_minutes
         if minutes <= 0:
             return None
         if reply_to is not None:
-            record = self._records.get(reply_to)
-            if record is not None and record.channel == channel:
-                return record.context or record.question
+            answered = self._answered.get(reply_to)
+            if answered is not None and answered[0] == channel:
+                return answered[1]
+        if thread is not None:
+            return self._threads.get(thread)
         last = self._asked.get((channel, user))
         if last is None or self._clock() - last[1] > minutes * 60:
             return None
@@ -225,6 +269,12 @@ class Desk:
         except OSError as exc:
             log.warning("could not write the feedback log %s: %s", self.feedback.path, exc)
 
+    def thread_started(self, thread: int, token: str) -> None:
+        """Make the question of the answer with `token` the context of the thread started for it."""
+        answered = self._answered.get(token)
+        if answered is not None:
+            self._threads.put(thread, answered[1])
+
     def posted_as(self, message_id: int, token: str) -> None:
         """Remember that the answer with `token` was posted as message `message_id`."""
         self._messages.put(message_id, token)
@@ -232,6 +282,43 @@ class Desk:
     def token_of(self, message_id: int) -> str | None:
         """Return the token of the answer posted as message `message_id`, if remembered."""
         return self._messages.get(message_id)
+
+    def conversations(self) -> dict[str, list[list[Any]]]:
+        """Return what replies and threads are read after, as JSON-able lists, oldest first.
+
+        `answers`: [message id, channel, question] of each posted answer still remembered;
+        `threads`: [thread id, question]. No user is named: a reply is read after the
+        answer's question whoever replies, and a thread's context is everyone's.
+        """
+        answers = []
+        for message, token in self._messages.items():
+            answered = self._answered.get(token)
+            if answered is not None:
+                answers.append([message, answered[0], answered[1]])
+        threads = [[thread, question] for thread, question in self._threads.items()]
+        return {"answers": answers, "threads": threads}
+
+    def restore(self, data: object) -> int:
+        """Take back what `conversations` returned before a restart; return the entries taken.
+
+        Entries that are not as `conversations` writes them are left out, one by one.
+        """
+        if not isinstance(data, dict):
+            return 0
+        taken = 0
+        for entry in _entries(data.get("answers"), 3):
+            message, channel, question = entry
+            if _snowflake(message) and (channel is None or _snowflake(channel)) and _text(question):
+                token = secrets.token_hex(6)  # a token no button carries: it has no record
+                self._answered.put(token, (channel, question))
+                self._messages.put(message, token)
+                taken += 1
+        for entry in _entries(data.get("threads"), 2):
+            thread, question = entry
+            if _snowflake(thread) and _text(question):
+                self._threads.put(thread, question)
+                taken += 1
+        return taken
 
     def record(self, token: str) -> Record | None:
         """Return the posted answer with this token, if it is still remembered."""
@@ -259,20 +346,21 @@ class Desk:
             raise ForgedClick(f"answer {token} has no {button} button at {shown}")
         return record
 
-    def vote(self, token: str, vote: str, *, user: int) -> bool:
-        """Log a user's vote on an answer once; False when forgotten or no log is kept.
+    def vote(self, token: str, vote: str, *, user: int) -> Voted | None:
+        """Log a user's vote on an answer once; None when forgotten or no log is kept.
 
-        The same vote again writes nothing; a change of mind writes a line replacing the last.
+        The same vote again writes nothing (`Voted.ALREADY`); a change of mind writes a line
+        replacing the last (`Voted.CHANGED`).
         """
         if self.feedback is None:
-            return False
+            return None
         with self._vote_lock:  # one user's clicks must not both see "no vote yet"
             record = self._records.get(token)
             if record is None:
-                return False
+                return None
             previous = dict(record.votes).get(user)
             if previous == vote:
-                return True
+                return Voted.ALREADY
             self.feedback.vote(
                 question=record.question,
                 passages=[hit.passage.id for hit in record.hits],
@@ -284,7 +372,7 @@ class Desk:
             )
             votes = (*((u, v) for u, v in record.votes if u != user), (user, vote))
             self._records.update(token, lambda r: replace(r, votes=votes))
-        return True
+        return Voted.NOTED if previous is None else Voted.CHANGED
 
     def more(self, token: str, shown: int, *, user: int) -> Posted | None:
         """Return the passages after the first `shown` of an answer, or None if forgotten.
@@ -500,6 +588,23 @@ def _checked(library: Library, channel: int | None, answer: Answer) -> Answer:
     """Return the answer with the passages whose file changed since indexing marked stale."""
     stale = library.stale(channel, answer.hits)
     return replace(answer, stale=stale) if stale else answer
+
+
+def _entries(value: object, size: int) -> Iterator[list[Any]]:
+    """Yield the lists of `size` values in `value`, a list (anything else yields nothing)."""
+    if isinstance(value, list):
+        for entry in value:
+            if isinstance(entry, list) and len(entry) == size:
+                yield entry
+
+
+def _snowflake(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**64
+
+
+def _text(value: object) -> bool:
+    """Return whether `value` is a question as one is kept: text, searched in full."""
+    return isinstance(value, str) and 0 < len(value) <= QUESTION_MAX
 
 
 def _cut(text: str, limit: int) -> str:

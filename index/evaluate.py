@@ -3,9 +3,12 @@
 Two kinds of evaluation, both driven through `Searcher.search`, the same call every renderer
 uses, so what is measured is exactly what a user gets:
 
-- a question file (YAML): answerable questions with accepted answer strings, and out-of-scope
-  questions that should be abstained on. A passage "has the answer" when one of the strings is
-  in its text (case-insensitive). Reports hit@1, hit@3, MRR@10, abstentions.
+- a question file (YAML): answerable questions with accepted answer strings, out-of-scope
+  questions that should be abstained on, and dialogues (a first question, then follow-ups asked
+  after it). A passage "has the answer" when one of the strings is in its text
+  (case-insensitive). Reports hit@1, hit@3, MRR@10, abstentions; for dialogues, each follow-up
+  in context (as a conversation holds it) and alone, and whether it was taken as a follow-up;
+  and whether standalone questions keep their first passage when asked right after another.
 - a BEIR dataset folder (`corpus.jsonl`, `queries.jsonl`, `qrels/<split>.tsv`): every document
   is written as a `.txt` file (title line, blank line, text) and indexed like any corpus folder,
   so it goes through the same loader, cleaner, chunker and analyzer. A document's rank is the
@@ -23,14 +26,17 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
+
+import yaml
 
 from index.api import open_index
 from index.errors import CitebotError
 from index.model import Answer, Hit
 from index.search import Searcher
 from index.settings import Settings
-from index.yamlfile import YamlError, load_file
+from index.yamlfile import YamlError, duplicate_key, line_of, load_file
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -101,72 +107,149 @@ class Question:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A question asked after others in a dialogue.
+
+    `standalone` marks one that only looks like a follow-up ("And what is the CSTO?"): it must
+    be answered as if asked alone.
+    """
+
+    question: Question
+    standalone: bool = False
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """A first question and the follow-ups asked after it, in order."""
+
+    opening: Question
+    followups: tuple[FollowUp, ...]
+
+
+@dataclass(frozen=True)
 class QuestionSet:
     """The questions of a question file."""
 
     answerable: tuple[Question, ...]
     unanswerable: tuple[Question, ...]
+    dialogues: tuple[Dialogue, ...] = ()
+
+
+_TOP_KEYS = ("answerable", "unanswerable", "dialogues")
+
+
+class _Where:
+    """Words an error in a question file with the file, the line and the entry."""
+
+    def __init__(self, path: Path, tree: yaml.Node | None) -> None:
+        self.path = path
+        self.tree = tree
+
+    def error(self, loc: Sequence[str | int], problem: str) -> EvaluationError:
+        """Return the error for the entry at `loc` (keys, and 0-based list positions)."""
+        line = line_of(self.tree, [str(part) for part in loc])
+        label = ""
+        for n, part in enumerate(loc):
+            if isinstance(part, int):
+                label += f"[{part + 1}]"
+            elif n == len(loc) - 1 and n:
+                label += f": {part}"  # the key at fault: "answerable[2]: answers"
+            else:
+                label += f".{part}" if label else part
+        where = f", line {line}" if line else ""
+        return EvaluationError(f"{self.path}{where}: {label + ': ' if label else ''}{problem}")
 
 
 def load_questions(path: Path) -> QuestionSet:
-    """Read a question file; raise EvaluationError naming the file and the entry."""
+    """Read a question file; raise EvaluationError naming the file, the line and the entry."""
     try:
-        data = load_file(path, "question file").data
+        document = load_file(path, "question file")
     except YamlError as exc:
         raise EvaluationError(str(exc)) from exc
+    data, where = document.data, _Where(path, document.tree)
     if not isinstance(data, dict):
         raise EvaluationError(
-            f"{path}: expected a mapping with `answerable` and `unanswerable` lists"
+            f"{path}: expected a mapping with `answerable`, `unanswerable` or `dialogues` lists"
         )
-    unknown = sorted(set(map(str, data)) - {"answerable", "unanswerable"})
-    if unknown:
-        raise EvaluationError(
-            f"{path}: {unknown[0]}: unknown key (expected answerable, unanswerable)"
-        )
+    twice = duplicate_key(document.tree)
+    if twice is not None:
+        key, line, first = twice
+        raise EvaluationError(f"{path}, line {line}: {key}: set twice (first on line {first})")
+    for key in map(str, data):
+        if key not in _TOP_KEYS:
+            raise where.error([key], f"unknown key (expected {', '.join(_TOP_KEYS)})")
     answerable = tuple(
-        _question(path, "answerable", i, entry, need_answers=True)
-        for i, entry in enumerate(_list(path, data, "answerable"), 1)
+        _question(where, ["answerable", i], entry, need_answers=True)
+        for i, entry in enumerate(_list(where, data, "answerable", "questions"))
     )
     unanswerable = tuple(
-        _question(path, "unanswerable", i, entry, need_answers=False)
-        for i, entry in enumerate(_list(path, data, "unanswerable"), 1)
+        _question(where, ["unanswerable", i], entry, need_answers=False)
+        for i, entry in enumerate(_list(where, data, "unanswerable", "questions"))
     )
-    if not answerable and not unanswerable:
+    dialogues = tuple(
+        _dialogue(where, ["dialogues", i], entry)
+        for i, entry in enumerate(_list(where, data, "dialogues", "dialogues"))
+    )
+    if not answerable and not unanswerable and not dialogues:
         raise EvaluationError(f"{path}: has no questions")
-    return QuestionSet(answerable, unanswerable)
+    return QuestionSet(answerable, unanswerable, dialogues)
 
 
-def _list(path: Path, data: dict[str, object], key: str) -> list[object]:
+def _list(where: _Where, data: dict[str, object], key: str, what: str) -> list[object]:
     value = data.get(key)
     if value is None:
         return []
     if not isinstance(value, list):
-        raise EvaluationError(f"{path}: {key}: expected a list of questions")
+        raise where.error([key], f"expected a list of {what}")
     return value
 
 
-def _question(path: Path, key: str, n: int, entry: object, need_answers: bool) -> Question:
-    where = f"{path}: {key}[{n}]"
+def _question(
+    where: _Where,
+    loc: list[str | int],
+    entry: object,
+    need_answers: bool,
+    extra: tuple[str, ...] = (),
+) -> Question:
     if isinstance(entry, str):
         entry = {"q": entry}
     if not isinstance(entry, dict):
-        raise EvaluationError(f"{where}: expected a question (text, or a mapping with q)")
-    unknown = sorted(set(map(str, entry)) - {"q", "answers"})
-    if unknown:
-        raise EvaluationError(f"{where}: {unknown[0]}: unknown key (expected q, answers)")
+        raise where.error(loc, "expected a question (text, or a mapping with q)")
+    allowed = ("q", "answers", *extra)
+    for key in map(str, entry):
+        if key not in allowed:
+            raise where.error([*loc, key], f"unknown key (expected {', '.join(allowed)})")
     text = entry.get("q")
     if not isinstance(text, str) or not text.strip():
-        raise EvaluationError(f"{where}: q: expected the question text")
+        raise where.error([*loc, "q"], "expected the question text")
     answers = entry.get("answers", [])
     if isinstance(answers, str | int | float):
         answers = [answers]
     if not isinstance(answers, list) or not all(
         isinstance(a, str | int | float) and str(a).strip() for a in answers
     ):
-        raise EvaluationError(f"{where}: answers: expected a list of answer strings")
+        raise where.error([*loc, "answers"], "expected a list of answer strings")
     if need_answers and not answers:
-        raise EvaluationError(f"{where}: answers: an answerable question needs answers")
+        raise where.error([*loc, "answers"], "an answerable question needs answers")
     return Question(text.strip(), tuple(str(a) for a in answers))
+
+
+def _dialogue(where: _Where, loc: list[str | int], entry: object) -> Dialogue:
+    if not isinstance(entry, dict):
+        raise where.error(loc, "expected a dialogue (a mapping with q, answers and followups)")
+    opening = _question(where, loc, entry, need_answers=True, extra=("followups",))
+    followups = entry.get("followups")
+    if not isinstance(followups, list) or not followups:
+        raise where.error([*loc, "followups"], "expected a list of follow-up questions")
+    asked: list[FollowUp] = []
+    for i, item in enumerate(followups):
+        at = [*loc, "followups", i]
+        question = _question(where, at, item, need_answers=True, extra=("standalone",))
+        standalone = item.get("standalone", False) if isinstance(item, dict) else False
+        if not isinstance(standalone, bool):
+            raise where.error([*at, "standalone"], "expected true or false")
+        asked.append(FollowUp(question, standalone))
+    return Dialogue(opening, tuple(asked))
 
 
 def answer_rank(question: Question, hits: Iterable[Hit]) -> int | None:
@@ -210,11 +293,110 @@ class QuestionResult:
 
 
 @dataclass(frozen=True)
+class FollowUpResult:
+    """How a follow-up was answered in the context of its dialogue, and asked alone."""
+
+    followup: FollowUp
+    context: str  # the question it was asked after (what a conversation would hold)
+    answer: Answer  # asked in context
+    rank: int | None
+    alone: Answer  # the same question asked with no context
+    alone_rank: int | None
+
+    @property
+    def recognised(self) -> bool:
+        """Tell whether it was taken as a follow-up (searched together with its context)."""
+        return self.answer.context is not None
+
+    @property
+    def right_reading(self) -> bool:
+        """Tell whether it was read as intended: a follow-up in context, a standalone alone."""
+        return self.recognised != self.followup.standalone
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON form."""
+        return {
+            "question": self.followup.question.text,
+            "standalone": self.followup.standalone,
+            "asked_after": self.context,
+            "context": self.answer.context,
+            "rank": self.rank,
+            "top": _top(self.answer),
+            "alone_rank": self.alone_rank,
+        }
+
+
+@dataclass(frozen=True)
+class DialogueResult:
+    """How a dialogue was answered: its first question, then each follow-up."""
+
+    dialogue: Dialogue
+    answer: Answer
+    rank: int | None
+    followups: tuple[FollowUpResult, ...]
+
+    @property
+    def last_context(self) -> str:
+        """Return what a conversation holds after the dialogue: the question its last stood on."""
+        last = self.followups[-1].answer if self.followups else self.answer
+        return last.context or last.question
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON form."""
+        return {
+            "question": self.dialogue.opening.text,
+            "rank": self.rank,
+            "top": _top(self.answer),
+            "followups": [f.to_dict() for f in self.followups],
+        }
+
+
+@dataclass(frozen=True)
+class StandaloneResult:
+    """A standalone question asked right after another one, against the same asked alone."""
+
+    question: Question
+    after: str
+    alone: Answer
+    answer: Answer
+
+    @property
+    def changed(self) -> bool:
+        """Tell whether the first passage differs from the one it gets when asked alone."""
+        return _first_id(self.alone) != _first_id(self.answer)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON form."""
+        return {
+            "question": self.question.text,
+            "asked_after": self.after,
+            "context": self.answer.context,
+            "top": _top(self.answer),
+            "alone_top": _top(self.alone),
+        }
+
+
+def _first_id(answer: Answer) -> str | None:
+    return answer.hits[0].passage.id if answer.hits else None
+
+
+def _top(answer: Answer) -> dict[str, str] | None:
+    top = answer.hits[0] if answer.hits else None
+    return None if top is None else {"id": top.passage.id, "quote": top.quote}
+
+
+def _rate(n: int, total: int) -> float | None:
+    return round(n / total, 4) if total else None
+
+
+@dataclass(frozen=True)
 class QuestionReport:
     """The results of a question file and their summary."""
 
     results: tuple[QuestionResult, ...]
     seconds: float = 0.0
+    dialogues: tuple[DialogueResult, ...] = ()
+    standalone: tuple[StandaloneResult, ...] | None = None  # None: not checked
 
     @property
     def answerable(self) -> list[QuestionResult]:
@@ -256,41 +438,175 @@ class QuestionReport:
         """Return the out-of-scope questions that were answered anyway."""
         return [r for r in self.unanswerable if r.answer.answered]
 
+    @property
+    def followups(self) -> list[FollowUpResult]:
+        """Return the results of every follow-up of every dialogue, in order."""
+        return [f for d in self.dialogues for f in d.followups]
+
+    @property
+    def followup_misses(self) -> list[FollowUpResult]:
+        """Return the follow-ups whose first passage (in context) has no accepted answer."""
+        return [f for f in self.followups if f.rank != 1]
+
+    @property
+    def misread(self) -> list[FollowUpResult]:
+        """Return the follow-ups taken alone, and the standalone ones mixed with the last."""
+        return [f for f in self.followups if not f.right_reading]
+
+    @property
+    def changed(self) -> list[StandaloneResult]:
+        """Return the standalone questions whose first passage changed after another question."""
+        return [r for r in self.standalone or () if r.changed]
+
+    def dialogue_summary(self) -> dict[str, object] | None:
+        """Return the figures of the dialogues, or None when the file has none."""
+        if not self.dialogues:
+            return None
+        n = len(self.dialogues)
+        followups = self.followups
+        m = len(followups)
+        leaning = [f for f in followups if not f.followup.standalone]
+        standalone = [f for f in followups if f.followup.standalone]
+        first = sum(1 for d in self.dialogues if d.rank == 1)
+        hit1 = sum(1 for f in followups if f.rank == 1)
+        hit3 = sum(1 for f in followups if f.rank is not None and f.rank <= 3)
+        alone = sum(1 for f in followups if f.alone_rank == 1)
+        return {
+            "dialogues": n,
+            "followups": m,
+            "first_hit@1": first,
+            "first_hit@1_rate": _rate(first, n),
+            "followup_hit@1": hit1,
+            "followup_hit@1_rate": _rate(hit1, m),
+            "followup_hit@3": hit3,
+            "followup_hit@3_rate": _rate(hit3, m),
+            "alone_hit@1": alone,
+            "alone_hit@1_rate": _rate(alone, m),
+            "leaning": len(leaning),
+            "recognised": sum(1 for f in leaning if f.recognised),
+            "standalone_followups": len(standalone),
+            "standalone_mixed": sum(1 for f in standalone if f.recognised),
+        }
+
     def summary(self) -> dict[str, object]:
         """Return the figures of the report."""
         n = len(self.answerable)
-        return {
+        figures: dict[str, object] = {
             "answerable": n,
             "unanswerable": len(self.unanswerable),
             "hit@1": self.hits_at(1),
             "hit@3": self.hits_at(3),
-            "hit@1_rate": round(self.hits_at(1) / n, 4) if n else None,
-            "hit@3_rate": round(self.hits_at(3) / n, 4) if n else None,
+            "hit@1_rate": _rate(self.hits_at(1), n),
+            "hit@3_rate": _rate(self.hits_at(3), n),
             "mrr@10": round(self.mrr, 4),
             "abstained": self.abstained,
             "wrong_abstentions": len(self.wrong_abstentions),
             "seconds": round(self.seconds, 3),
         }
+        dialogues = self.dialogue_summary()
+        if dialogues is not None:
+            figures["dialogues"] = dialogues
+        if self.standalone is not None:
+            figures["standalone"] = {
+                "checked": len(self.standalone),
+                "changed": len(self.changed),
+            }
+        return figures
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form: the summary and every question's result."""
-        return {**self.summary(), "results": [r.to_dict() for r in self.results]}
+        data: dict[str, object] = {
+            **self.summary(),
+            "results": [r.to_dict() for r in self.results],
+        }
+        if self.dialogues:
+            data["dialogue_results"] = [d.to_dict() for d in self.dialogues]
+        if self.standalone is not None:
+            data["standalone_changed"] = [r.to_dict() for r in self.changed]
+        return data
 
 
 def run_questions(
-    searcher: Searcher, questions: QuestionSet, progress: Progress | None = None
+    searcher: Searcher,
+    questions: QuestionSet,
+    progress: Progress | None = None,
+    *,
+    standalone: bool | None = None,
 ) -> QuestionReport:
-    """Ask every question of a set and record where the answer was found."""
+    """Ask every question of a set and record where the answer was found.
+
+    Dialogues are asked as a conversation keeps them: each follow-up after the question the
+    one before it stood on (`Answer.context`, or its own question when taken alone), and again
+    alone. With `standalone` (the default for a file with dialogues), each answerable
+    question is also asked right after the one before it in the file (the first after the
+    last), and compared with its answer alone.
+    """
     started = time.perf_counter()
     everything = [*questions.answerable, *questions.unanswerable]
+    check = bool(questions.dialogues) if standalone is None else standalone
+    total = (
+        len(everything)
+        + sum(1 + 2 * len(d.followups) for d in questions.dialogues)
+        + (_checks(questions) if check else 0)
+    )
+    done = 0
+
+    def ask(text: str, context: str | None = None) -> Answer:
+        nonlocal done
+        answer = searcher.search(text, QUESTION_DEPTH, context=context)
+        done += 1
+        if progress:
+            progress(done, total)
+        return answer
+
     results: list[QuestionResult] = []
-    for done, question in enumerate(everything, 1):
-        answer = searcher.search(question.text, QUESTION_DEPTH)
+    for question in everything:
+        answer = ask(question.text)
         rank = answer_rank(question, answer.hits) if question.answers else None
         results.append(QuestionResult(question, answer, rank))
-        if progress:
-            progress(done, len(everything))
-    return QuestionReport(tuple(results), time.perf_counter() - started)
+    dialogues = tuple(_run_dialogue(ask, d) for d in questions.dialogues)
+    checked: tuple[StandaloneResult, ...] | None = None
+    if check:
+        asked = questions.answerable
+        pairs = [(q, results[i].answer, asked[i - 1].text) for i, q in enumerate(asked)]
+        pairs = pairs if len(asked) > 1 else []
+        # A dialogue's first question comes after the end of the dialogue before it.
+        for before, after in pairwise(dialogues):
+            pairs.append((after.dialogue.opening, after.answer, before.last_context))
+        checked = tuple(
+            StandaloneResult(q, previous, alone, ask(q.text, previous))
+            for q, alone, previous in pairs
+        )
+    return QuestionReport(tuple(results), time.perf_counter() - started, dialogues, checked)
+
+
+def _checks(questions: QuestionSet) -> int:
+    """Return how many questions the standalone check asks again."""
+    answerable = len(questions.answerable)
+    return (answerable if answerable > 1 else 0) + max(len(questions.dialogues) - 1, 0)
+
+
+def _run_dialogue(ask: Callable[[str, str | None], Answer], dialogue: Dialogue) -> DialogueResult:
+    answer = ask(dialogue.opening.text, None)
+    context = answer.context or answer.question
+    followups: list[FollowUpResult] = []
+    for followup in dialogue.followups:
+        question = followup.question
+        in_context = ask(question.text, context)
+        alone = ask(question.text, None)
+        followups.append(
+            FollowUpResult(
+                followup,
+                context,
+                in_context,
+                answer_rank(question, in_context.hits),
+                alone,
+                answer_rank(question, alone.hits),
+            )
+        )
+        context = in_context.context or in_context.question
+    rank = answer_rank(dialogue.opening, answer.hits)
+    return DialogueResult(dialogue, answer, rank, tuple(followups))
 
 
 # -- BEIR datasets --------------------------------------------------------------------------

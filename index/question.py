@@ -64,6 +64,13 @@ _FRAMES = re.compile(
 
 
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how".split())
+# "What did the ministry say…", "Where did the side say…": the verb only reports; the answer is
+# what was said, which sources also write as "according to the ministry".
+_REPORTED = re.compile(
+    r"^\W*(?:\w+\s+)?(?:what|where|when|why|how|who|which)\b[^?]*?"
+    r"\b(?:did|does|do|has|have|had|will|would)\s+(?:\S+\s+){1,5}?(?P<say>say|said)\b",
+    re.I,
+)
 
 
 def asks(question: str) -> bool:
@@ -83,6 +90,9 @@ def shape(question: str) -> Shape:
             frame_words.update(m.group("place").lower().split())
         elif m.group("who").lower() not in STOPWORDS:
             frame_words.add(m.group("side").lower())
+    reported = _REPORTED.match(question)
+    if reported:
+        frame_words.add(reported.group("say").lower())
     # The question word opens the question ("In which year…"); later on, "who", "which" and
     # "when" start clauses of a statement ("patients who smoke", "rises when…").
     i = 1 if len(lower) > 1 and lower[0] in _LEADS else 0

@@ -6,7 +6,8 @@ A search composes one module per concern, each of which a change opens alone:
   irregular inflections (`index.variants`); a follow-up is combined with the previous
   question (`index.followup`);
 - `index.rank` ranks passages by BM25, raises those whose quote holds the kind of answer asked
-  for and folds near-identical ones into one hit ("also reported by"); a short keyword query
+  for (and, for a question, those holding its words together) and folds near-identical ones
+  into one hit ("also reported by"); a short keyword query
   is first expanded with terms of its first passages (`index.feedback`);
 - `index.snippet` chooses each passage's quote and the words to bold;
 - `index.abstain` decides whether the best passage answers the question; otherwise the

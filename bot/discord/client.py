@@ -2,8 +2,8 @@
 
 The client is the connection only: intents, registering commands and buttons in `setup_hook`,
 the log lines of `on_ready`, routing messages in `auto` and `mention` channels to an answer (a
-reply to one of the bot's answers is answered in that answer's context), and a private reply to
-clicks no button takes.
+reply to one of the bot's answers is answered in that answer's context; with `answers.threads`,
+in a thread of its own, `threads.py`), and a private reply to clicks no button takes.
 What commands, buttons and messages do is in `services.py` (made once, handed in) and the session.
 """
 
@@ -16,18 +16,20 @@ from typing import Any
 import discord
 from discord.ext import commands
 
-from bot.config import Config
+from bot.config import ChannelMode, Config
 from bot.discord import commands as slash
 from bot.discord.errors import CitebotTree
 from bot.discord.rules import question_of
 from bot.discord.services import Services
 from bot.discord.sync import sync_commands
+from bot.discord.threads import own_thread
 from bot.discord.views import BUTTONS, posted_message, refuse_unrouted
 from bot.render import discord as render
 
 log = logging.getLogger("citebot.discord")
 
-# What the bot needs in a channel: see it, read the history it replies to, post embeds.
+# What the bot needs in a channel: see it, read the history it replies to, post embeds, and
+# answer in the threads of its channels (they follow their parent channel).
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -35,6 +37,15 @@ PERMISSIONS = discord.Permissions(
     embed_links=True,
     read_message_history=True,
 )
+
+
+def permissions_for(config: Config) -> discord.Permissions:
+    """Return the permissions of the invite link: `PERMISSIONS`, and thread creation when
+    questions are answered in threads of their own."""
+    permissions = discord.Permissions(PERMISSIONS.value)
+    if config.answers.threads:
+        permissions.update(create_public_threads=True, send_messages_in_threads=True)
+    return permissions
 
 
 def intents_for(config: Config) -> discord.Intents:
@@ -103,7 +114,7 @@ class CitebotBot(commands.Bot):
         if self.application_id:
             url = discord.utils.oauth_url(
                 self.application_id,
-                permissions=PERMISSIONS,
+                permissions=permissions_for(self.services.config),
                 scopes=("bot", "applications.commands"),
             )
             log.info("invite link: %s", url)
@@ -121,7 +132,10 @@ class CitebotBot(commands.Bot):
     # -- Messages ----------------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
-        """Answer a message in an `auto` channel, or one addressed to the bot in `mention`."""
+        """Answer a message in an `auto` channel, or one addressed to the bot in `mention`.
+
+        In a thread the bot started for a question every message is a question, as in `auto`.
+        """
         if message.author.bot or message.webhook_id is not None or self.user is None:
             return
         channel_id = self.services.listed_channel(message.channel, message.channel.id)
@@ -135,9 +149,13 @@ class CitebotBot(commands.Bot):
             return
         me = self.user.id
         own_role = message.guild.self_role if message.guild else None
+        thread = own_thread(message.channel, self.user)
+        mode: ChannelMode = channel.mode
+        if thread is not None and mode != "commands":
+            mode = "auto"
         question = question_of(
             message.content,
-            mode=channel.mode,
+            mode=mode,
             bot_id=me,
             mentioned=me in message.raw_mentions or any(u.id == me for u in message.mentions),
             replied_to_bot=_replies_to(message, me),
@@ -146,7 +164,7 @@ class CitebotBot(commands.Bot):
         if question is None:
             return
         try:
-            await self._reply(message, question, channel_id)
+            await self._reply(message, question, channel_id, thread)
         except discord.HTTPException as exc:
             log.warning("could not reply in channel %d: %s", channel_id, exc)
         except Exception:
@@ -154,7 +172,9 @@ class CitebotBot(commands.Bot):
             with contextlib.suppress(discord.HTTPException):
                 await message.reply(render.failure(), mention_author=False)
 
-    async def _reply(self, message: discord.Message, question: str, channel_id: int) -> None:
+    async def _reply(
+        self, message: discord.Message, question: str, channel_id: int, thread: int | None
+    ) -> None:
         services = self.services
         over = services.cooldowns.hit(message.author.id)
         if over is not None:
@@ -165,20 +185,32 @@ class CitebotBot(commands.Bot):
         reference = message.reference
         replied = reference.message_id if reference is not None else None
         reply_to = services.desk.token_of(replied) if replied is not None else None
+        # A new thread for a question asked in the channel; one asked in a thread stays there.
+        started = None
+        if services.threads_on and question and thread is None:
+            started = await services.threads.start(message.channel, message.id, question)
         posted = await services.answer(
-            question, channel=channel_id, user=message.author.id, reply_to=reply_to
+            question, channel=channel_id, user=message.author.id, reply_to=reply_to, thread=thread
         )
+        if started is not None:
+            services.desk.thread_started(started.id, posted.token)
         reply = posted_message(posted, services)
 
         async def send() -> discord.Message:
-            sent = await message.reply(**reply, mention_author=False)
+            sent = None
+            if started is not None:
+                try:
+                    sent = await started.send(**reply)
+                except discord.Forbidden as exc:
+                    services.threads.cannot(channel_id, f"Discord says: {exc.text}")
+            if sent is None:
+                sent = await message.reply(**reply, mention_author=False)
             # A reply to this answer is read after its question (`Desk.ask`).
             services.desk.posted_as(sent.id, posted.token)
             return sent
 
-        await services.deliver(
-            send, what=f"the reply to message {message.id} in channel {channel_id}"
-        )
+        where = f"thread {started.id}" if started is not None else f"channel {channel_id}"
+        await services.deliver(send, what=f"the reply to message {message.id} in {where}")
 
 
 def _replies_to(message: discord.Message, user_id: int) -> bool:

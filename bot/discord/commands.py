@@ -20,6 +20,7 @@ from bot.commands import COMMANDS, PrivateReplyOptions, ReindexOptions
 from bot.discord.errors import NotAllowed
 from bot.discord.rules import may_rebuild
 from bot.discord.services import Services
+from bot.discord.threads import own_thread
 from bot.discord.views import posted_message, send_followup, sources_message
 from bot.render import discord as render
 
@@ -41,12 +42,24 @@ class SlashCommands:
         ephemeral = services.config.answers.ephemeral
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         channel = services.channel_of(interaction)
-        posted = await services.answer(question, channel=channel, user=interaction.user.id)
-        message = posted_message(posted, services)
-        await services.deliver(
-            lambda: send_followup(interaction, message, ephemeral=ephemeral),
-            what=f"the answer to a question in channel {channel}",
+        thread = own_thread(interaction.channel, interaction.client.user)
+        posted = await services.answer(
+            question, channel=channel, user=interaction.user.id, thread=thread
         )
+        message = posted_message(posted, services)
+
+        async def send() -> None:
+            sent = await send_followup(interaction, message, ephemeral=ephemeral)
+            services.desk.posted_as(sent.id, posted.token)
+            if ephemeral or thread is not None or not self._follow_ups_read(channel):
+                return
+            # The answer stays where /ask was used; its follow-ups go to a thread on it.
+            if services.threads_on and question.strip():
+                started = await services.threads.start(interaction.channel, sent.id, question)
+                if started is not None:
+                    services.desk.thread_started(started.id, posted.token)
+
+        await services.deliver(send, what=f"the answer to a question in channel {channel}")
 
     @app_commands.describe(
         passage="A number of your last answer (1, 2, …) or a passage id like report#4"
@@ -90,6 +103,11 @@ class SlashCommands:
         await interaction.response.defer(thinking=True, ephemeral=True)
         changes = await self.services.rebuild()
         await interaction.followup.send(embed=render.reindex_embed(changes), ephemeral=True)
+
+    def _follow_ups_read(self, channel: int | None) -> bool:
+        """Return whether messages in `channel` are read, so a thread there gets answers."""
+        listed = self.services.config.channel(channel)
+        return listed is not None and listed.mode != "commands"
 
     # -- Checks ------------------------------------------------------------------------------
 

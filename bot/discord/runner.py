@@ -30,6 +30,7 @@ import yarl
 
 from bot.config import Config, ConfigError
 from bot.discord.client import CitebotBot, create_bot
+from bot.discord.memory import memory_path
 from bot.discord.services import Services
 from bot.feedback import feedback_log
 from bot.library import open_library
@@ -109,7 +110,8 @@ def prepare(
     point_at(config)
     feedback = feedback_log(config.feedback_path, max_mb=config.answers.feedback_max_mb)
     desk = Desk(library, feedback=feedback)
-    bot = create_bot(Services(desk), guild_ready_timeout=guild_ready_timeout)
+    services = Services(desk, memory=memory_path(library))
+    bot = create_bot(services, guild_ready_timeout=guild_ready_timeout)
     return bot, token
 
 

@@ -1,9 +1,10 @@
 """What slash commands and buttons use, in one object made once and handed to them.
 
 The client (`client.py`) is only the connection to Discord; everything a command or button needs
-besides the interaction is here: the session's desk, the question limits, the worker threads
-that keep searching off the event loop, the sending of answers (tried again later when Discord
-does not take them, `delivery.py`), and the lookup of the configured channel an interaction
+besides the interaction is here: the session's desk (its conversations kept across restarts,
+`memory.py`), the question limits, the worker threads that keep searching off the event loop,
+the sending of answers (tried again later when Discord does not take them, `delivery.py`),
+answers in threads (`threads.py`), and the lookup of the configured channel an interaction
 belongs to. Commands receive it when they are built; buttons, which discord.py rebuilds from a
 custom id on each click, reach it through `services_of`, the one place that looks at
 `interaction.client`.
@@ -16,16 +17,19 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot.config import Config
+from bot.discord import memory as conversations
 from bot.discord.delivery import Deliveries
 from bot.discord.rules import Cooldowns
+from bot.discord.threads import ThreadStarter
 from bot.library import Changes
-from bot.session import Desk, Posted
+from bot.session import Desk, Posted, Voted
 
 log = logging.getLogger("citebot.discord")
 T = TypeVar("T")
@@ -38,12 +42,19 @@ WORKER_THREADS = 2
 class Services:
     """The desk, the question limits and the worker threads, for commands and buttons."""
 
-    def __init__(self, desk: Desk, *, workers: int = WORKER_THREADS) -> None:
+    def __init__(
+        self, desk: Desk, *, workers: int = WORKER_THREADS, memory: Path | None = None
+    ) -> None:
+        """`memory` is the file the conversations are kept in across restarts (`memory.py`)."""
         self.desk = desk
+        self.memory = memory
+        if memory is not None:
+            conversations.load(desk, memory)
         cooldown = desk.config.answers.cooldown
         self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
         self._workers = ThreadPoolExecutor(workers, thread_name_prefix="citebot-worker")
         self.deliveries = Deliveries()
+        self.threads = ThreadStarter()
 
     @property
     def config(self) -> Config:
@@ -55,6 +66,11 @@ class Services:
         """Return the name of the passage command, or None when it is disabled."""
         source = self.config.commands.of("source")
         return source.name if source.enabled else None
+
+    @property
+    def threads_on(self) -> bool:
+        """Return whether questions are answered in threads of their own (`answers.threads`)."""
+        return self.config.answers.threads
 
     @property
     def votes(self) -> bool:
@@ -97,22 +113,29 @@ class Services:
         )
 
     async def answer(
-        self, question: str, *, channel: int | None, user: int, reply_to: str | None = None
+        self,
+        question: str,
+        *,
+        channel: int | None,
+        user: int,
+        reply_to: str | None = None,
+        thread: int | None = None,
     ) -> Posted:
         """Answer a question off the event loop (the desk logs it when unanswered).
 
-        `reply_to` is the token of the bot's answer the question replies to, if any.
+        `reply_to` is the token of the bot's answer the question replies to, if any; `thread`
+        the thread the bot started for a question, when it is asked in one.
         """
         return await self.blocking(
-            self.desk.ask, question, channel=channel, user=user, reply_to=reply_to
+            self.desk.ask, question, channel=channel, user=user, reply_to=reply_to, thread=thread
         )
 
     async def deliver(self, send: Callable[[], Awaitable[object]], *, what: str) -> None:
         """Send an answer; when Discord does not take it for a passing reason, send it later."""
         await self.deliveries.send(send, what=what)
 
-    async def vote(self, token: str, vote: str, *, user: int) -> bool:
-        """Log a vote on an answer; False when the answer is forgotten or no log is kept."""
+    async def vote(self, token: str, vote: str, *, user: int) -> Voted | None:
+        """Log a vote on an answer; None when the answer is forgotten or no log is kept."""
         # Not a worker: a vote is a short file write that must not queue behind searches.
         return await asyncio.to_thread(self.desk.vote, token, vote, user=user)
 
@@ -129,7 +152,9 @@ class Services:
         return changes
 
     def close(self) -> None:
-        """Let the worker threads finish what they hold and take no more work."""
+        """Keep the conversations; let the worker threads finish what they hold, take no more."""
+        if self.memory is not None:
+            conversations.save(self.desk, self.memory)
         self._workers.shutdown(wait=False, cancel_futures=True)
 
 

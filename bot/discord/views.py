@@ -30,7 +30,7 @@ from discord import ui
 from bot.discord.errors import NotHere, guarded
 from bot.discord.services import Services, services_of
 from bot.render import discord as render
-from bot.session import Button, ForgedClick, Posted
+from bot.session import Button, ForgedClick, Posted, Voted
 from index.abstain import Reason
 from index.model import DocumentInfo
 
@@ -71,14 +71,15 @@ def posted_message(posted: Posted, services: Services, *, first: bool = True) ->
 
 async def send_followup(
     interaction: discord.Interaction, message: dict[str, Any], *, ephemeral: bool
-) -> None:
-    """Send a followup; stop listening to its buttons' view (the buttons stay routed)."""
-    await interaction.followup.send(**message, ephemeral=ephemeral)
+) -> discord.WebhookMessage:
+    """Send a followup and return it; stop listening to its buttons' view (they stay routed)."""
+    sent = await interaction.followup.send(**message, ephemeral=ephemeral, wait=True)
     view = message.get("view")
     if isinstance(view, ui.View):
         # discord.py gives views on ephemeral messages a 15-minute timeout task; the dynamic
         # buttons do not need the view, so it is stopped rather than left pending.
         view.stop()
+    return sent
 
 
 def sources_message(documents: Sequence[DocumentInfo], page: int) -> dict[str, Any]:
@@ -226,14 +227,19 @@ class VoteButton(
         return cls(match["token"], match["vote"])
 
     async def press(self, interaction: discord.Interaction, services: Services) -> None:
-        """Append the vote to the feedback log and thank the voter privately."""
+        """Append the vote to the feedback log and thank the voter privately (once: the same
+        vote again is told it was already counted)."""
         channel = services.channel_of(interaction)
-        if services.desk.issued(self.token, Button.VOTE, channel=channel) is None:
-            await interaction.response.send_message(render.expired(), ephemeral=True)
-        elif await services.vote(self.token, self.vote, user=interaction.user.id):
-            await interaction.response.send_message(render.thanks(self.vote), ephemeral=True)
+        voted = None
+        if services.desk.issued(self.token, Button.VOTE, channel=channel) is not None:
+            voted = await services.vote(self.token, self.vote, user=interaction.user.id)
+        if voted is None:
+            reply = render.expired()
+        elif voted is Voted.ALREADY:
+            reply = render.already_voted()
         else:
-            await interaction.response.send_message(render.expired(), ephemeral=True)
+            reply = render.thanks(self.vote)
+        await interaction.response.send_message(reply, ephemeral=True)
 
 
 class PageButton(

@@ -468,6 +468,11 @@ def thanks(vote: str) -> str:
     )
 
 
+def already_voted() -> str:
+    """Return the reply to the same vote on an answer again."""
+    return notice("You already voted on this answer.")
+
+
 def rebuild_refused(reason: str) -> str:
     """Return the reply when the config is broken at rebuild time."""
     return notice(f"Not rebuilt; I keep serving the current index. {escape(reason)}")

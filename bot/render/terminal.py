@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from bot.render import wording
 from index.abstain import Reason
-from index.evaluate import BeirReport, QuestionReport, QuestionResult
+from index.evaluate import BeirReport, FollowUpResult, QuestionReport, QuestionResult
 from index.model import Answer, DocumentInfo, Hit, SourceView
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
@@ -237,15 +237,37 @@ def render_question_report(report: QuestionReport, file: str, corpus: str) -> st
     """Return the figures of a question-file evaluation and the questions it got wrong."""
     summary = report.summary()
     n, m = int(summary["answerable"]), int(summary["unanswerable"])  # type: ignore[call-overload]
-    out = [
-        f"{file}: {n} answerable and {m} out-of-scope questions on {corpus}",
-        "",
-        f"hit@1               {_rate(report.hits_at(1), n)}",
-        f"hit@3               {_rate(report.hits_at(3), n)}",
-        f"MRR@10              {report.mrr:.3f}",
-        f"abstained           {_rate(report.abstained, m)} out-of-scope questions",
-        f"wrong abstentions   {len(report.wrong_abstentions)} of {n} answerable questions",
-    ]
+    dialogues = report.dialogue_summary()
+    parts = [f"{n} answerable and {m} out-of-scope questions"] if n or m or not dialogues else []
+    if dialogues is not None:
+        parts.append(f"{dialogues['dialogues']} dialogues with {dialogues['followups']} follow-ups")
+    head = f"{file}: {', '.join(parts)}"
+    out = [f"{head} on {corpus}", ""]
+    if n or m:
+        out += [
+            f"hit@1               {_rate(report.hits_at(1), n)}",
+            f"hit@3               {_rate(report.hits_at(3), n)}",
+            f"MRR@10              {report.mrr:.3f}",
+            f"abstained           {_rate(report.abstained, m)} out-of-scope questions",
+            f"wrong abstentions   {len(report.wrong_abstentions)} of {n} answerable questions",
+        ]
+    if dialogues is not None:
+        d = {k: int(v) for k, v in dialogues.items() if isinstance(v, int)}
+        out += [
+            f"first question      hit@1 {_rate(d['first_hit@1'], d['dialogues'])}",
+            f"follow-up           hit@1 {_rate(d['followup_hit@1'], d['followups'])} in context",
+            f"                    hit@3 {_rate(d['followup_hit@3'], d['followups'])} in context",
+            f"follow-up alone     hit@1 {_rate(d['alone_hit@1'], d['followups'])}",
+            f"recognised          {_rate(d['recognised'], d['leaning'])} follow-ups"
+            " taken in context",
+            f"standalone-looking  {d['standalone_mixed']} of {d['standalone_followups']}"
+            " mixed with the previous question",
+        ]
+    if report.standalone is not None:
+        out.append(
+            f"standalone changed  {len(report.changed)} of {len(report.standalone)} standalone"
+            " questions asked after another"
+        )
     sections = [
         ("Misses (the first passage does not hold an accepted answer):", report.misses),
         ("Not answered although the sources answer them:", report.wrong_abstentions),
@@ -256,7 +278,51 @@ def render_question_report(report: QuestionReport, file: str, corpus: str) -> st
             out.extend(["", title])
             for result in results:
                 out.extend(_result_line(result))
+    openers = [r for r in report.dialogues if r.rank != 1]
+    if openers:
+        out.extend(["", "First questions of dialogues whose first passage has no accepted answer:"])
+        for opener in openers:
+            out.extend(
+                _result_line(QuestionResult(opener.dialogue.opening, opener.answer, opener.rank))
+            )
+    if report.followup_misses:
+        out.extend(["", "Follow-ups whose first passage does not hold an accepted answer:"])
+        for followup in report.followup_misses:
+            out.extend(_followup_lines(followup))
+    misread = [f for f in report.misread if f.rank == 1]
+    if misread:
+        out.extend(["", "Follow-ups read the wrong way (answered all the same):"])
+        for followup in misread:
+            out.extend(_followup_lines(followup))
+    if report.changed:
+        out.extend(["", "Standalone questions whose first passage changed after another:"])
+        for changed in report.changed:
+            out.append(f"  {changed.question.text}")
+            out.append(f"    asked after: {changed.after}")
+            if changed.answer.context:
+                out.append(f"    taken with: {changed.answer.context}")
     return plain("\n".join(out) + "\n")
+
+
+def _followup_lines(result: FollowUpResult) -> list[str]:
+    question = result.followup.question
+    kind = "standalone" if result.followup.standalone else "follow-up"
+    reading = "taken in context" if result.recognised else "taken alone"
+    where = (
+        f"answer at rank {result.rank}"
+        if result.rank
+        else f"answer not in the first {len(result.answer.hits)} passages"
+    )
+    lines = [
+        f"  {question.text}  ({kind}, {reading})",
+        f"    asked after: {result.context}",
+        f"    {where}; alone: {result.alone_rank or '-'}; accepted: {', '.join(question.answers)}",
+    ]
+    top = result.answer.hits[0] if result.answer.hits else None
+    if top is not None:
+        quote = textwrap.shorten(top.quote, 160, placeholder=" …")
+        lines.append(f"    first passage {top.passage.id}: “{quote}”")
+    return lines
 
 
 def render_beir_report(report: BeirReport) -> str:

@@ -81,6 +81,86 @@ def test_bad_question_files_exit_2_with_a_message(
     assert "Traceback" not in err
 
 
+DIALOGUES = ROOT / "bench" / "dialogues" / "bundled.yaml"
+
+
+def test_eval_questions_reports_dialogues(conf: list[str], tmp_path: Path) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "answerable:\n"
+        "  - q: Who visited Kyiv?\n"
+        "    answers: [Anna Hakobyan]\n"
+        "  - q: Who is the prime minister of Armenia?\n"
+        "    answers: [Nikol Pashinyan]\n"
+        "dialogues:\n"
+        "  - q: What did the Kremlin say about the escalation?\n"
+        "    answers: [concerned]\n"
+        "    followups:\n"
+        "      - q: who said it?\n"
+        "        answers: [Dmitry Peskov]\n"
+        "      - q: and where did he drink his tea?\n"
+        "        answers: [a phrase no source has]\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("eval", "questions", str(questions), *conf)
+    assert code == 0, err
+    assert "2 answerable and 0 out-of-scope questions, 1 dialogues with 2 follow-ups" in out
+    assert "first question      hit@1 1/1" in out
+    assert "follow-up           hit@1 1/2  (50.0 %) in context" in out
+    assert "follow-up alone     hit@1 " in out
+    assert "recognised          2/2  (100.0 %) follow-ups taken in context" in out
+    assert "standalone changed  0 of 2 standalone questions asked after another" in out
+    misses = out.split("Follow-ups whose first passage")[1]
+    assert "and where did he drink his tea?  (follow-up, taken in context)" in misses
+    assert "asked after: What did the Kremlin say about the escalation?" in misses
+
+
+def test_eval_questions_json_reports_dialogues(conf: list[str]) -> None:
+    code, out, err = cli("eval", "questions", str(DIALOGUES), "--json", *conf)
+    assert code == 0, err
+    data = json.loads(out)
+    figures = data["dialogues"]
+    assert figures["followups"] >= 30
+    for key in ("first_hit@1", "followup_hit@1", "followup_hit@3", "alone_hit@1", "recognised"):
+        assert isinstance(figures[key], int)
+    assert data["standalone"]["checked"] == figures["dialogues"] - 1
+    assert isinstance(data["standalone_changed"], list)
+    first = data["dialogue_results"][0]
+    assert set(first) == {"question", "rank", "top", "followups"}
+    assert set(first["followups"][0]) == {
+        "question",
+        "standalone",
+        "asked_after",
+        "context",
+        "rank",
+        "top",
+        "alone_rank",
+    }
+
+
+def test_eval_questions_checks_standalone_questions_when_asked(conf: list[str]) -> None:
+    code, out, _ = cli("eval", "questions", str(EXAMPLES), *conf)
+    assert code == 0 and "standalone changed" not in out
+    code, out, _ = cli("eval", "questions", str(EXAMPLES), "--standalone-check", *conf)
+    assert code == 0 and "standalone changed  0 of " in out
+    code, out, _ = cli("eval", "questions", str(DIALOGUES), "--no-standalone-check", *conf)
+    assert code == 0 and "standalone changed" not in out
+
+
+def test_a_bad_dialogue_names_the_line_and_the_key(conf: list[str], tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "dialogues:\n  - q: Who?\n    answers: [x]\n    followups:\n      - q: and?\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("eval", "questions", str(path), *conf)
+    assert code == 2 and out == ""
+    assert err == (
+        f"citebot: error: {path}, line 5: dialogues[1].followups[1]: answers: "
+        "an answerable question needs answers\n"
+    )
+
+
 def make_beir(folder: Path) -> Path:
     folder.mkdir()
     docs = [

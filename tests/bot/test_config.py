@@ -133,3 +133,15 @@ def test_every_mistake_of_a_config_is_listed_with_its_line(tmp_path: Path) -> No
         "bogus",
     ]
     assert ", line 2: retrieval.k1" in message and ", line 6: bogus: unknown key" in message
+
+
+def test_threads_are_off_unless_asked_for(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    assert load_config(write(tmp_path, "")).answers.threads is False
+    assert load_config(write(tmp_path, "answers: {threads: true}\n")).answers.threads is True
+
+
+def test_threads_must_be_true_or_false(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    with pytest.raises(ConfigError, match=r"line 2: answers\.threads"):
+        load_config(write(tmp_path, "answers:\n  threads: sometimes\n"))

@@ -85,7 +85,7 @@ def test_question_file_takes_mappings_and_plain_strings(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("answerable: [", "not valid YAML"),
-        ("- just a list\n", "expected a mapping with `answerable` and `unanswerable`"),
+        ("- just a list\n", "expected a mapping with `answerable`, `unanswerable` or `dialogues`"),
         ("questions: []\n", "questions: unknown key"),
         ("answerable: {q: x}\n", "answerable: expected a list of questions"),
         ("answerable:\n  - q: Who?\n", "answerable[1]: answers: an answerable question needs"),
@@ -93,6 +93,35 @@ def test_question_file_takes_mappings_and_plain_strings(tmp_path: Path) -> None:
         ("answerable:\n  - q: Who?\n    answer: [x]\n", "answerable[1]: answer: unknown key"),
         ("unanswerable:\n  - [a, b]\n", "unanswerable[1]: expected a question"),
         ("answerable: []\nunanswerable: []\n", "has no questions"),
+        ("dialogues: {q: x}\n", "dialogues: expected a list of dialogues"),
+        ("dialogues:\n  - Who?\n", "line 2: dialogues[1]: expected a dialogue"),
+        (
+            "dialogues:\n  - q: Who?\n    answers: [x]\n",
+            "line 2: dialogues[1]: followups: expected",
+        ),
+        (
+            "dialogues:\n  - q: Who?\n    answers: [x]\n    followups: [and then]\n",
+            "line 4: dialogues[1].followups[1]: answers: an answerable question needs answers",
+        ),
+        (
+            "dialogues:\n  - q: Who?\n    answers: [x]\n    followups:\n      - q: and?\n"
+            "        answers: [y]\n        standalone: maybe\n",
+            "line 7: dialogues[1].followups[1]: standalone: expected true or false",
+        ),
+        (
+            "dialogues:\n  - q: Who?\n    answers: [x]\n    followups:\n      - q: and?\n"
+            "        answer: [y]\n",
+            "line 6: dialogues[1].followups[1]: answer: unknown key"
+            " (expected q, answers, standalone)",
+        ),
+        (
+            "dialogues:\n  - q: Who?\n    follow: []\n",
+            "line 3: dialogues[1]: follow: unknown key (expected q, answers, followups)",
+        ),
+        (
+            "answerable:\n  - q: a\n    answers: [b]\n    q: c\n",
+            "line 4: answerable.0.q: set twice",
+        ),
     ],
 )
 def test_bad_question_files_name_the_file_and_the_entry(
@@ -103,6 +132,112 @@ def test_bad_question_files_name_the_file_and_the_entry(
         ev.load_questions(path)
     assert str(path) in str(caught.value)
     assert message in str(caught.value)
+
+
+def test_a_question_file_holds_dialogues_beside_questions(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "answerable:\n"
+        "  - q: Who visited Kyiv?\n"
+        "    answers: [Anna Hakobyan]\n"
+        "dialogues:\n"
+        "  - q: Who is the prime minister of Armenia?\n"
+        "    answers: [Nikol Pashinyan]\n"
+        "    followups:\n"
+        "      - q: and his wife?\n"
+        "        answers: Anna Hakobyan\n"
+        "      - q: Who is the EU's foreign policy chief?\n"
+        "        standalone: true\n"
+        "        answers: [Josep Borrell]\n",
+    )
+    questions = ev.load_questions(path)
+    assert [q.text for q in questions.answerable] == ["Who visited Kyiv?"]
+    (dialogue,) = questions.dialogues
+    assert dialogue.opening == ev.Question(
+        "Who is the prime minister of Armenia?", ("Nikol Pashinyan",)
+    )
+    assert [(f.question.text, f.question.answers, f.standalone) for f in dialogue.followups] == [
+        ("and his wife?", ("Anna Hakobyan",), False),
+        ("Who is the EU's foreign policy chief?", ("Josep Borrell",), True),
+    ]
+
+
+DIALOGUES = (
+    "answerable:\n"
+    "  - q: Who visited Kyiv?\n"
+    "    answers: [Anna Hakobyan]\n"
+    "  - q: Who is the prime minister of Armenia?\n"
+    "    answers: [Nikol Pashinyan]\n"
+    "dialogues:\n"
+    "  - q: How many people were killed in the Azerbaijani military operations?\n"
+    "    answers: [5 persons were killed, 27 deaths]\n"
+    "    followups:\n"
+    "      - q: and how many were injured?\n"
+    "        answers: [80 were injured, many injuries]\n"
+    "      - q: Who is the EU's foreign policy chief?\n"
+    "        standalone: true\n"
+    "        answers: [Josep Borrell]\n"
+    "  - q: What did the Kremlin say about the escalation?\n"
+    "    answers: [concerned]\n"
+    "    followups:\n"
+    "      - q: who said it?\n"
+    "        answers: [Dmitry Peskov]\n"
+)
+
+
+def test_dialogues_are_asked_in_context_and_alone(tmp_path: Path) -> None:
+    searcher = open_index(CORPUS, None, Settings())
+    report = ev.run_questions(searcher, ev.load_questions(write(tmp_path, DIALOGUES)))
+    first, second = report.dialogues
+    injured, chief = first.followups
+    killed = "How many people were killed in the Azerbaijani military operations?"
+    assert injured.context == killed and injured.answer.context == killed
+    assert injured.recognised and injured.rank == 1
+    assert injured.alone.context is None
+    assert injured.alone_rank == ev.answer_rank(injured.followup.question, injured.alone.hits)
+    # A standalone follow-up is asked after the first question, and taken alone.
+    assert chief.context == killed and not chief.recognised and chief.right_reading
+    assert chief.answer.hits == chief.alone.hits
+    # The next follow-up reads after the question the last one stood on: its own.
+    (said,) = second.followups
+    assert said.recognised and said.rank == 1
+    summary = report.summary()["dialogues"]
+    assert summary == {
+        **summary,
+        "dialogues": 2,
+        "followups": 3,
+        "leaning": 2,
+        "recognised": 2,
+        "standalone_followups": 1,
+        "standalone_mixed": 0,
+        "followup_hit@1": 3,
+    }
+    assert summary["alone_hit@1"] < 3  # "who said it?" alone does not find the speaker
+    data = json.loads(json.dumps(report.to_dict()))
+    followup = data["dialogue_results"][0]["followups"][0]
+    assert followup["asked_after"] == killed and followup["context"] == killed
+    assert followup["rank"] == 1 and "alone_rank" in followup
+
+
+def test_standalone_questions_are_asked_after_another_and_compared(tmp_path: Path) -> None:
+    searcher = open_index(CORPUS, None, Settings())
+    questions = ev.load_questions(write(tmp_path, DIALOGUES))
+    report = ev.run_questions(searcher, questions)
+    checked = report.standalone or ()
+    # Each answerable question after the one before it (the first after the last), and the
+    # second dialogue's first question after the end of the first dialogue.
+    assert [(r.question.text, r.after) for r in checked] == [
+        ("Who visited Kyiv?", "Who is the prime minister of Armenia?"),
+        ("Who is the prime minister of Armenia?", "Who visited Kyiv?"),
+        ("What did the Kremlin say about the escalation?", "Who is the EU's foreign policy chief?"),
+    ]
+    assert report.changed == []
+    assert report.summary()["standalone"] == {"checked": 3, "changed": 0}
+    # Only asked for without dialogues.
+    plain = ev.QuestionSet(questions.answerable, ())
+    assert ev.run_questions(searcher, plain).standalone is None
+    assert len(ev.run_questions(searcher, plain, standalone=True).standalone or ()) == 2
+    assert "standalone" not in ev.run_questions(searcher, questions, standalone=False).summary()
 
 
 def test_a_missing_question_file_is_named(tmp_path: Path) -> None:
@@ -268,3 +403,28 @@ def test_a_missing_beir_folder_is_named(tmp_path: Path) -> None:
         ev.load_beir(tmp_path / "nowhere")
     with pytest.raises(EvaluationError, match=r"no qrels/dev\.tsv"):
         ev.load_beir(make_beir(tmp_path / "tiny"), split="dev")
+
+
+SHIPPED_DIALOGUES = sorted((CORPUS.parent / "bench" / "dialogues").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED_DIALOGUES, ids=lambda p: p.name)
+def test_the_shipped_dialogue_files_load_and_hold_enough_follow_ups(path: Path) -> None:
+    questions = ev.load_questions(path)
+    followups = [f for d in questions.dialogues for f in d.followups]
+    assert len(followups) >= 30
+    assert any(f.standalone for f in followups)
+
+
+def test_every_answer_of_the_bundled_dialogues_is_in_the_corpus() -> None:
+    searcher = open_index(CORPUS, None, Settings())
+    texts = [
+        searcher.source(f"{doc.doc}#{n}").passage.text.casefold()
+        for doc in searcher.documents()
+        for n in range(1, doc.passages + 1)
+    ]
+    questions = ev.load_questions(CORPUS.parent / "bench" / "dialogues" / "bundled.yaml")
+    for dialogue in questions.dialogues:
+        for question in (dialogue.opening, *(f.question for f in dialogue.followups)):
+            found = [a for a in question.answers if any(a.casefold() in t for t in texts)]
+            assert found, question.text

@@ -36,6 +36,13 @@ def searcher() -> Searcher:
         "how many were there?",
         "casualties?",
         "Russia",
+        # A personal pronoun refers to someone named before, even with words of its own.
+        "which king did he swear fealty to?",
+        "what did she urge the separatist administration to do?",
+        "what are the ones with long tentacles called?",
+        # A negation says nothing of the subject.
+        "how many didn't vote?",
+        "casualties how many",
     ],
 )
 def test_a_question_that_leans_on_the_previous_one(question: str) -> None:
@@ -53,6 +60,15 @@ def test_a_question_that_leans_on_the_previous_one(question: str) -> None:
         "And what did Pashinyan say about the ceasefire agreement in Moscow?",
         "What did he say about the Lachin corridor blockade?",
         "Did the European Union send observers?",
+        # "that" and "there" do not point back here.
+        "Who demonstrated that there are infinitely many primes?",
+        "Who showed that there were errors in the census count?",
+        # What something named is.
+        "What was Tymnet?",
+        "Who is Pashinyan?",
+        # A subject named first, then asked about: "that" is it.
+        "lachin corridor whats that",
+        "the CSTO, what is it?",
     ],
 )
 def test_a_question_that_stands_on_its_own(question: str) -> None:
@@ -108,3 +124,57 @@ def test_the_json_names_the_context_or_null(searcher: Searcher) -> None:
 def test_a_previous_question_that_is_empty_or_the_same_is_no_context(searcher: Searcher) -> None:
     assert searcher.search("Russia", 3, context="   ").context is None
     assert searcher.search("Russia", 3, context="Russia").context is None
+
+
+def test_a_new_name_takes_the_place_of_the_previous_ones(searcher: Searcher) -> None:
+    previous = searcher.parse("How did Turkey respond to the operation?")
+    query = combined(searcher.parse("what about Russia?"), previous)
+    words = {t.word for t in query.terms}
+    assert "Russia" in words and "respond" in words
+    assert "Turkey" not in words
+    # "he" is someone named before: the names stay.
+    query = combined(searcher.parse("what did he say about Russia?"), searcher.parse(KILLED))
+    assert "Azerbaijani" in {t.word for t in query.terms}
+
+
+def test_the_context_counts_less_as_the_follow_up_says_more(searcher: Searcher) -> None:
+    previous = searcher.parse("How many people did the Russian peacekeepers evacuate?")
+    short = combined(searcher.parse("and the children?"), previous)
+    longer = combined(searcher.parse("and how large was their peacekeeping force?"), previous)
+    boost = {t.word: t.boost for t in short.terms}["evacuate"]
+    assert boost == pytest.approx(CONTEXT_WEIGHT)
+    assert {t.word: t.boost for t in longer.terms}["evacuate"] < boost
+
+
+def test_a_follow_up_that_asks_its_own_question_keeps_its_kind(searcher: Searcher) -> None:
+    previous = searcher.parse("When did Azerbaijan announce the operation?")
+    assert combined(searcher.parse("why?"), previous).shape.kind is None
+    assert combined(searcher.parse("and Russia?"), previous).shape.kind == previous.shape.kind
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "wanted"),
+    [
+        ("What did the Kremlin say about the escalation?", "who said it?", "Dmitry Peskov"),
+        ("What did Antony Blinken urge Aliyev to do?", "what about Macron?", "resumption"),
+        ("Who is Hikmet Hajiyev?", "what did he say about civilians?", "civilians"),
+    ],
+)
+def test_follow_ups_find_the_passage_they_lean_on(
+    searcher: Searcher, previous: str, follow_up: str, wanted: str
+) -> None:
+    answer = searcher.search(follow_up, 3, context=previous)
+    assert answer.context == previous
+    assert wanted in answer.hits[0].passage.text
+
+
+def test_a_question_of_its_own_takes_only_the_previous_names(searcher: Searcher) -> None:
+    previous = searcher.parse("How many people did the Russian peacekeepers evacuate?")
+    query = combined(searcher.parse("and how large is the peacekeeping force?"), previous)
+    words = {t.word for t in query.terms}
+    assert "Russian" in words
+    assert not words & {"people", "evacuate"}
+    # What points back keeps what was asked.
+    previous = searcher.parse("Why has Russia lost influence in the region?")
+    query = combined(searcher.parse("when did that invasion start?"), previous)
+    assert "influence" in {t.word for t in query.terms}

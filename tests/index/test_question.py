@@ -18,7 +18,11 @@ from index.question import Kind, asks, holds, shape
         ("How many people were evacuated?", Kind.NUMBER, {"many"}),
         ("How large is the peacekeeping force?", Kind.NUMBER, {"large"}),
         ("Where will the talks take place?", Kind.PLACE, {"take", "place"}),
-        ("What did the Armenian side say?", None, {"side"}),
+        ("What did the Armenian side say?", None, {"side", "say"}),
+        # The verb of a reported statement: sources also write "according to the ministry".
+        ("What did the ministry say the goals were?", None, {"say"}),
+        ("Where did the Azerbaijani side say talks could begin?", Kind.PLACE, {"side", "say"}),
+        ("Who said the war had ended?", Kind.PERSON, set()),  # asks who said it
         ("Which side won?", None, set()),  # "Which" is no nationality
         ("What is the Zangezur corridor?", None, set()),
         # Inside a statement, "who" and "when" start clauses: no kind.

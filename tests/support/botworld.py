@@ -46,7 +46,7 @@ BOT = 1_400_000_000_000_000_200
 MAINTAINERS, MANAGERS = 1_400_000_000_000_000_300, 1_400_000_000_000_000_301
 EPHEMERAL = 64
 
-LANDMINES = "How many people were killed by the landmine explosions?"
+LANDMINES = "How many people were killed by the landmine blasts?"
 LANDMINES_QUOTE = "two landmine blasts killed six people"
 TOKYO = "What is the population of Tokyo?"
 

@@ -16,7 +16,7 @@ and fails :meth:`FakeDiscord.assert_no_unknown_calls`. One module per concern:
 
 - ``server``: :class:`FakeDiscord` — configuration, the aiohttp app, lookups, waiting for calls
 - ``rest``: the REST routes (identity, command sync, interaction callbacks and followups,
-  channel messages)
+  channel messages, threads started from a message)
 - ``gateway``: the websocket — identify, resume, heartbeats, dispatch, dropped connections
 - ``events``: what a test makes happen — user messages, slash commands, autocomplete, buttons
 - ``messages``: the message store — building, validating, editing and echoing messages

@@ -1,4 +1,5 @@
-"""Events a test makes happen: a user's message, a slash command, an autocomplete, a button click.
+"""Events a test makes happen: a user's message, a slash command, an autocomplete, a button click,
+a channel or thread added or changed.
 
 Each is dispatched over the gateway as Discord would (MESSAGE_CREATE, INTERACTION_CREATE with
 the member's permissions and a fresh interaction token) and returns what a test needs to find
@@ -11,7 +12,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .model import FakeGuild, FakeMember, FakeUser
+from .model import FakeChannel, FakeGuild, FakeMember, FakeUser
 from .records import DispatchedInteraction, InteractionState
 
 # Interaction types.
@@ -44,6 +45,31 @@ class EventsMixin:
         self._store_message(message)
         await self._deliver_message("MESSAGE_CREATE", message)
         return message
+
+    async def add_channel(self, channel: FakeChannel, guild_id: int | None = None) -> None:
+        """Add a channel or thread to a guild (the first by default) while the bot runs.
+
+        The bot is told as Discord tells it: THREAD_CREATE for a thread (``newly_created``),
+        CHANNEL_CREATE for any other channel.
+        """
+        guild = self.guild(guild_id) if guild_id is not None else self.guilds[0]
+        if guild is None:
+            raise ValueError(f"unknown guild id {guild_id}")
+        guild.channels.append(channel)
+        payload = channel.payload(guild.id)
+        if channel.is_thread:
+            await self.dispatch("THREAD_CREATE", {**payload, "newly_created": True})
+        else:
+            await self.dispatch("CHANNEL_CREATE", payload)
+
+    async def update_channel(self, channel_id: int) -> None:
+        """Send CHANNEL_UPDATE for a channel a test changed (its overwrites, its name)."""
+        guild = self.guild_of_channel(channel_id)
+        channel = guild.channel(channel_id) if guild is not None else None
+        if guild is None or channel is None:
+            raise ValueError(f"unknown channel id {channel_id}")
+        event = "THREAD_UPDATE" if channel.is_thread else "CHANNEL_UPDATE"
+        await self.dispatch(event, channel.payload(guild.id))
 
     async def dispatch_interaction(
         self,

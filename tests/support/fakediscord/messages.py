@@ -17,6 +17,7 @@ from .protocol import HTTPError, field_error, form_error, now_iso
 from .validate import MAX_CONTENT_LENGTH, validate_embeds
 
 # Message flags.
+FLAG_HAS_THREAD = 1 << 5
 FLAG_EPHEMERAL = 1 << 6
 FLAG_LOADING = 1 << 7
 

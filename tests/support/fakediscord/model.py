@@ -115,22 +115,42 @@ class FakeRole:
         }
 
 
+# Channel types.
+TEXT, VOICE, CATEGORY, ANNOUNCEMENT, STAGE, FORUM = 0, 2, 4, 5, 13, 15
+ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD = 10, 11, 12
+THREAD_TYPES = frozenset({ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD})
+
+
 @dataclass
 class FakeChannel:
-    """A guild channel (type 0 = text); overwrites are raw dicts: id, type, allow, deny."""
+    """A guild channel (type 0 = text); overwrites are raw dicts: id, type, allow, deny.
+
+    A thread (type 10, 11 or 12) has the channel it is in as ``parent_id`` and the user who
+    started it as ``owner_id``; it takes its permissions from its parent, as on Discord.
+    """
 
     id: int
     name: str = "general"
-    type: int = 0
+    type: int = TEXT
     position: int = 0
     topic: str | None = None
     parent_id: int | None = None
     nsfw: bool = False
     permission_overwrites: list[dict[str, Any]] = field(default_factory=list)
+    owner_id: int | None = None
+    auto_archive_duration: int = 1440
+    created: str = "2024-01-01T00:00:00+00:00"
+
+    @property
+    def is_thread(self) -> bool:
+        """Whether the channel is a thread."""
+        return self.type in THREAD_TYPES
 
     def payload(self, guild_id: int) -> dict[str, Any]:
         """Return the channel object as Discord sends it."""
-        return {
+        if self.is_thread:
+            return self._thread_payload(guild_id)
+        data = {
             "id": str(self.id),
             "type": self.type,
             "guild_id": str(guild_id),
@@ -151,6 +171,32 @@ class FakeChannel:
             "last_message_id": None,
             "rate_limit_per_user": 0,
             "flags": 0,
+        }
+        if self.type in (VOICE, STAGE):
+            data.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1)
+        return data
+
+    def _thread_payload(self, guild_id: int) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": self.auto_archive_duration,
+                "archive_timestamp": self.created,
+                "locked": False,
+                "create_timestamp": self.created,
+            },
         }
 
 
@@ -238,6 +284,8 @@ class FakeGuild:
         """Permissions of a member in a channel, applying permission overwrites."""
         perms = self.base_permissions(user_id)
         channel = self.channel(channel_id) if channel_id is not None else None
+        if channel is not None and channel.is_thread and channel.parent_id is not None:
+            channel = self.channel(channel.parent_id)
         if perms & Perm.ADMINISTRATOR or channel is None:
             return perms
         member = self.member(user_id)

@@ -3,9 +3,9 @@
 Every request is recorded as a :class:`~fakediscord.Call` (the token redacted), checked
 against injected faults and its rate-limit bucket, authorised, and handed to its route. The
 routes: who the bot is (``/users/@me``, ``/oauth2/applications/@me``), command sync
-(``GET``/``PUT`` global and guild commands), interaction callbacks and followups, and posting
-in a channel. A request to any other route is answered 404 and reported by
-:meth:`~fakediscord.FakeDiscord.assert_no_unknown_calls`.
+(``GET``/``PUT`` global and guild commands), interaction callbacks and followups, posting
+in a channel or thread, and starting a thread from a message. A request to any other route
+is answered 404 and reported by :meth:`~fakediscord.FakeDiscord.assert_no_unknown_calls`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,27 @@ from aiohttp import web
 
 from .events import APPLICATION_COMMAND, AUTOCOMPLETE, MESSAGE_COMPONENT
 from .limits import Bucket
-from .messages import FLAG_EPHEMERAL, FLAG_LOADING
-from .model import FakeGuild, FakeUser, Perm
-from .protocol import REDACTED, HTTPError, Reply, dumps, field_error, form_error, not_found
+from .messages import FLAG_EPHEMERAL, FLAG_HAS_THREAD, FLAG_LOADING
+from .model import (
+    ANNOUNCEMENT,
+    ANNOUNCEMENT_THREAD,
+    PUBLIC_THREAD,
+    TEXT,
+    FakeChannel,
+    FakeGuild,
+    FakeUser,
+    Perm,
+)
+from .protocol import (
+    REDACTED,
+    HTTPError,
+    Reply,
+    dumps,
+    field_error,
+    form_error,
+    not_found,
+    now_iso,
+)
 from .records import Call, DispatchedInteraction, InteractionState
 from .validate import validate_command
 
@@ -59,6 +77,12 @@ class RestMixin:
             ("POST", "/interactions/{interaction_id}/{token}/callback", self._callback, False),
             ("POST", "/webhooks/{app_id}/{token}", self._followup, False),
             ("POST", "/channels/{channel_id}/messages", self._create_message, True),
+            (
+                "POST",
+                "/channels/{channel_id}/messages/{message_id}/threads",
+                self._start_thread,
+                True,
+            ),
         ]
         routes = []
         for method, template, handler, auth in table:
@@ -359,7 +383,10 @@ class RestMixin:
     async def _create_message(self, call: Call, channel_id: str) -> Reply:
         cid, guild = self._require_channel(channel_id)
         body = call.json if isinstance(call.json, dict) else {}
-        needed = int(Perm.SEND_MESSAGES)
+        channel = guild.channel(cid)
+        in_thread = channel is not None and channel.is_thread
+        # In a thread Discord asks for Send Messages in Threads, not Send Messages.
+        needed = int(Perm.SEND_MESSAGES_IN_THREADS if in_thread else Perm.SEND_MESSAGES)
         if body.get("message_reference"):
             needed |= Perm.READ_MESSAGE_HISTORY
         self._require_perms(guild, cid, needed)
@@ -367,3 +394,54 @@ class RestMixin:
         self._store_message(message)
         await self._echo("MESSAGE_CREATE", message)
         return Reply(200, message)
+
+    async def _start_thread(self, call: Call, channel_id: str, message_id: str) -> Reply:
+        """Start a public thread from a message, as Discord does.
+
+        The thread takes the message's id, the bot as its owner and the channel as its parent;
+        the message gets the thread (MESSAGE_UPDATE) and the bot THREAD_CREATE. Refused: a
+        channel that holds no threads started from a message (50024), a message not in the
+        channel (10008), one that has a thread already (160004), no Create Public Threads
+        (50013), a name outside 1–100 characters or an unknown archive duration (50035).
+        """
+        cid, guild = self._require_channel(channel_id)
+        channel = guild.channel(cid)
+        assert channel is not None
+        if channel.type not in (TEXT, ANNOUNCEMENT):
+            raise HTTPError(400, "Cannot execute action on this channel type", 50024)
+        message = self._messages.get(int(message_id)) if message_id.isdigit() else None
+        if message is None or int(message["channel_id"]) != cid:
+            raise not_found("Unknown Message", 10008)
+        self._require_perms(guild, cid, int(Perm.CREATE_PUBLIC_THREADS))
+        if message.get("thread") is not None:
+            raise HTTPError(400, "A thread has already been created for this message", 160004)
+        body = call.json if isinstance(call.json, dict) else {}
+        name = body.get("name")
+        errors: dict[str, Any] = {}
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
+            errors["name"] = field_error(
+                "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."
+            )
+        duration = body.get("auto_archive_duration") or 1440  # a channel's default
+        if duration not in (60, 1440, 4320, 10080):
+            errors["auto_archive_duration"] = field_error(
+                "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}."
+            )
+        if errors:
+            raise form_error(errors)
+        thread = FakeChannel(
+            int(message_id),
+            str(name).strip(),
+            type=PUBLIC_THREAD if channel.type == TEXT else ANNOUNCEMENT_THREAD,
+            parent_id=cid,
+            owner_id=self.bot_user.id,
+            auto_archive_duration=int(duration),
+            created=now_iso(),
+        )
+        guild.channels.append(thread)
+        payload = thread.payload(guild.id)
+        message["thread"] = payload
+        message["flags"] = int(message.get("flags", 0)) | FLAG_HAS_THREAD
+        await self.dispatch("THREAD_CREATE", {**payload, "newly_created": True})
+        await self._deliver_message("MESSAGE_UPDATE", message)
+        return Reply(201, payload)
