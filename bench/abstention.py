@@ -56,8 +56,7 @@ def extract(searcher: Searcher, questions: list[ev.Question]) -> list[dict]:
         found = (
             [] if abstain.unsearchable(query, 1) else searcher.ranker.ranked(query, abstain.DEPTH)
         )
-        documents = len(searcher.documents())
-        signals = abstain.vector(abstain.signals(query, found, documents)) if found else None
+        signals = abstain.vector(abstain.signals(query, found)) if found else None
         rank = ev.answer_position(q, (f.passage.text for f in found)) if q.answers else None
         rows.append({"signals": signals, "rank": rank})
     return rows

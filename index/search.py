@@ -54,7 +54,6 @@ class Searcher:
         self.backend: Backend = backend or IndexBackend(data)
         self.catalog = Catalog(data)
         self.n = self.catalog.n
-        self._documents = len(self.catalog.documents())
         # Running words per passage, for the weight of a word no passage holds.
         mean_words = float(data.arrays["text_off"][-1]) / max(self.n, 1) / CHARS_PER_WORD
         self._speller: Speller | None = None
@@ -134,7 +133,7 @@ class Searcher:
                 unmatched_terms=query.unmatched,
                 context=context,
             )
-        answered = answers(query, found, self.settings.min_coverage, self._documents)
+        answered = answers(query, found, self.settings.min_coverage)
         found = found[:k]
         quoted = [(f.passage, f.quote) for f in found]
         terms = [t.term for t in query.terms]

@@ -93,7 +93,7 @@ def test_a_higher_min_coverage_abstains_more(searcher: Searcher) -> None:
 def test_the_confidence_is_a_share_and_grows_with_coverage(searcher: Searcher) -> None:
     query = searcher.parse("Who is the prime minister of Armenia?")
     found = searcher.ranker.ranked(query, abstain.DEPTH)
-    signals = abstain.signals(query, found, len(searcher.documents()))
+    signals = abstain.signals(query, found)
     low = dataclasses.replace(signals, coverage=0.1, quote=0.1, top=0.1, english=0.1)
     assert 0.0 <= abstain.confidence(low) < abstain.confidence(signals) <= 1.0
 
