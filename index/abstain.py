@@ -115,8 +115,10 @@ def signals(query: Query, found: Sequence[Found]) -> Signals:
     rare_total = sum(rarity.values()) or 1.0
     seen = {t.concept for t in query.terms if t.df}
     # A passage holding the same words as the best corroborates it (another source reporting
-    # the same thing); the margin is over the first passage that matches something else.
-    second = next((f.score for f in found[1:] if f.matched != best.matched), 0.0)
+    # the same thing); the margin is over the first passage that matches something else, or
+    # over the second when all match the same words.
+    rivals = [f.score for f in found[1:] if f.matched != best.matched]
+    second = rivals[0] if rivals else (found[1].score if len(found) > 1 else 0.0)
     fixed = {term for _, term in query.corrected}
     fixed_concepts = {t.concept for t in query.terms if t.term in fixed}
     return Signals(
@@ -149,22 +151,22 @@ def vector(s: Signals) -> tuple[float, ...]:
 
 # Fitted by bench/abstention.py on SQuAD (see bench/results/experiments.md); the intercept
 # places the default min_coverage (0.48) where 86 % of out-of-scope questions are abstained.
-INTERCEPT = -6.293
+INTERCEPT = -6.347
 COEFFICIENTS: dict[str, float] = {
-    "coverage": 0.274,
-    "quote": 2.884,
-    "top": 3.089,
-    "document": 0.939,
-    "english": 2.204,
-    "margin": 5.869,
-    "unseen": -1.429,
-    "missing": 0.601,
-    "concepts": 1.291,
-    "corrected": -1.477,
-    "names": -2.554,
-    "together": 3.020,
-    "documents": -2.205,
-    "peak": -2.211,
+    "coverage": 0.390,
+    "quote": 2.913,
+    "top": 3.071,
+    "document": 0.965,
+    "english": 2.068,
+    "margin": 5.969,
+    "unseen": -1.502,
+    "missing": 0.784,
+    "concepts": 1.305,
+    "corrected": -1.481,
+    "names": -2.535,
+    "together": 3.019,
+    "documents": -2.207,
+    "peak": -2.361,
 }
 
 
