@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from index import locality
-from index.abstain import Reason, answers, unsearchable
+from index.abstain import DEPTH, Reason, answers, unsearchable
 from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
 from index.catalog import Catalog, IndexStats
@@ -130,10 +130,12 @@ class Searcher:
         else:
             turn = None
         reason = unsearchable(query, k)
-        depth = max(k, locality.NEAR_DEPTH) if around is not None else k
+        # The abstention rule looks at the first DEPTH passages however many are shown.
+        shown = max(k, DEPTH)
+        depth = max(shown, locality.NEAR_DEPTH) if around is not None else shown
         found = self.ranker.ranked(query, depth) if reason is None else []
         if around is not None:
-            found = locality.nearer(found, around, k, asks_other(question))
+            found = locality.nearer(found, around, shown, asks_other(question))
         context = turn.text if turn else None
         after = around.id if around is not None else None
         if not found:
@@ -147,7 +149,8 @@ class Searcher:
                 context=context,
                 context_passage=after,
             )
-        answered = answers(query, found[0].matched, self.settings.min_coverage)
+        answered = answers(query, found, self.settings.min_coverage)
+        found = found[:k]
         quoted = [(f.passage, f.quote) for f in found]
         terms = [t.term for t in query.terms]
         return Answer(
