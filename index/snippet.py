@@ -14,6 +14,7 @@ renderers to bold. One pass over the passage's tokens gives both.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -62,7 +63,8 @@ def quote_span(
         return spans[0]
 
     def value(terms: set[str]) -> float:
-        return sum(weight[t] for t in terms)
+        # fsum is exact, so the value does not depend on the set's (hash-seeded) order.
+        return math.fsum(weight[t] for t in terms)
 
     best = max(range(len(spans)), key=lambda j: (value(found[j]), -j))
     start, end = spans[best]
