@@ -155,12 +155,12 @@ def fit(x, y, groups, folds: int, c: float):
     return probs, model().fit(x, y)
 
 
-def raw_coefficients(model) -> tuple[float, dict[str, float]]:
+def raw_coefficients(model, names: list[str]) -> tuple[float, dict[str, float]]:
     """Return the intercept and coefficients on the unscaled signals."""
     scaler, lr = model[0], model[-1]
     coef = lr.coef_[0] / scaler.scale_
     intercept = float(lr.intercept_[0] - (coef * scaler.mean_).sum())
-    return intercept, {n: float(w) for n, w in zip(NAMES, coef, strict=True)}
+    return intercept, {n: float(w) for n, w in zip(names, coef, strict=True)}
 
 
 def logit(p: float) -> float:
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         curve(p_in, p_out, n_in, n_out), curve(old_in, old_out, n_in, n_out), strict=True
     ):
         print(f"| {o:.1%} | {w:.1%} | {t:.3f} | {w0:.1%} | {t0:.3f} |")
-    intercept, coef = raw_coefficients(model)
+    intercept, coef = raw_coefficients(model, [NAMES[i] for i in keep])
     settings = load_config(args.config).settings()
     t = next(t for o, _, t in curve(p_in, p_out, n_in, n_out) if o >= args.level)
     # Shift the intercept so that the default min_coverage abstains where the out-of-fold

@@ -5,7 +5,7 @@ can count in what search already has (`Signals`): how much of the question's inf
 words the best passage, its quote, the first three passages and the best passage's document
 hold, each word weighed by how rare it is in the corpus (its concept's weight, see
 `index.query`) or in general English; how far the best passage's score stands above the
-second's; how much of the question no passage holds, or was taken for a misspelling; whether
+second's; how much of the question no passage holds; whether
 it names something no source mentions ("the population of Tokyo"); and whether the ranked
 passages keep to one document or scatter over many, as they do for a question the sources
 are not about. A logistic rule combines them into a confidence from 0 to 1 and the question
@@ -91,7 +91,6 @@ class Signals:
     unseen: float  # share of the question's weight that no passage holds
     missing: float  # share of the question's weight in the heaviest word the passage lacks
     concepts: float  # log of 1 + the question's informative words
-    corrected: float  # share of the question's weight in words taken for misspellings
     names: float  # 1 when the question names something no source mentions
     together: float  # share of the ranked passages from the best passage's document
     documents: float  # different documents among the ranked passages, as a share
@@ -119,8 +118,6 @@ def signals(query: Query, found: Sequence[Found]) -> Signals:
     # over the second when all match the same words.
     rivals = [f.score for f in found[1:] if f.matched != best.matched]
     second = rivals[0] if rivals else (found[1].score if len(found) > 1 else 0.0)
-    fixed = {term for _, term in query.corrected}
-    fixed_concepts = {t.concept for t in query.terms if t.term in fixed}
     return Signals(
         coverage=coverage(query, best.matched),
         quote=coverage(query, best.in_quote),
@@ -131,7 +128,6 @@ def signals(query: Query, found: Sequence[Found]) -> Signals:
         unseen=sum(w for c, w in query.concepts.items() if c not in seen) / total,
         missing=max(missing, default=0.0) / total,
         concepts=math.log1p(len(query.concepts)),
-        corrected=sum(w for c, w in query.concepts.items() if c in fixed_concepts) / total,
         names=1.0 if unknown_names(query) else 0.0,
         together=sum(f.passage.doc == best.passage.doc for f in found) / len(found),
         documents=len({f.passage.doc for f in found}) / len(found),
@@ -151,6 +147,8 @@ def vector(s: Signals) -> tuple[float, ...]:
 
 # Fitted by bench/abstention.py on SQuAD (see bench/results/experiments.md); the intercept
 # places the default min_coverage (0.48) where 86 % of out-of-scope questions are abstained.
+# A misspelling's correction is not a signal: it made "who is hajiev" (Hajiyev) a refusal, and
+# without it the out-of-fold curve is the same.
 INTERCEPT = -6.347
 COEFFICIENTS: dict[str, float] = {
     "coverage": 0.390,
@@ -162,7 +160,6 @@ COEFFICIENTS: dict[str, float] = {
     "unseen": -1.502,
     "missing": 0.784,
     "concepts": 1.305,
-    "corrected": -1.481,
     "names": -2.535,
     "together": 3.019,
     "documents": -2.207,

@@ -161,7 +161,7 @@ _PLEASE = "please"
 _PLEASERS = frozenset({"i", "you", "u", "we", "they", "he", "she", "to", "it"})
 # What may follow an opener: another opener, a question word, an auxiliary, the asker.
 _OPENS = (
-    r"(?=[\s,]*(?:so|ok|okay|hey|um|uh|pls|plz|please|like|what|which|who|whom|whose|when|where"
+    r"(?=[\s,.]*(?:so|ok|okay|hey|um|uh|wait|pls|plz|please|like|what|which|who|whom|whose|when|where"
     r"|why|how|wat|wut|wht|hw|y|whats|whos|wheres|whens|hows|is|are|was|were|do|does|did|can"
     r"|could|will|would|has|have|had|should|i|im|u|you|any\s?one|any\s?body|some\s?one|my)\b)"
 )
@@ -169,7 +169,7 @@ _OPENS = (
 # start of a clause ("does anyone know if"); who read or heard it ("i read that", "my friend
 # said"); closing tags ("or nah", "is that true", "thanks").
 _FRAMING = re.compile(
-    r"^\s*(?:(?:so|ok|okay|and|but|hey|hi|hello|yo|um|uh|oh|pls|plz|please)\b(?!\s+(?-i:[A-Z]))"
+    r"^\s*(?:(?:so|ok|okay|and|but|hey|hi|hello|yo|um|uh|oh|wait|pls|plz|please)\b"
     rf"{_OPENS}[\s,]*)+"
     r"|(?:^|(?<=[,.;:!?])\s*)(?:so\s+)?(?:"
     r"quick\s+question"
