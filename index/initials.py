@@ -60,9 +60,10 @@ def runs(text: str) -> list[tuple[str, str]]:
         # opens the text, "Did European Union…").
         n = len(caps)
         whole = {(0, n - 1), (1, n - 1) if caps[0] == 0 else (0, n - 1)}
-        stretches = [(a, b) for a in range(n) for b in range(a + 1, n)]
+        # Only stretches of at most MAX_LETTERS words: a pasted wall of capitals stays linear.
+        stretches = [(a, b) for a in range(n) for b in range(a + 1, min(n, a + MAX_LETTERS))]
         for a, b in sorted(stretches, key=lambda s: s[0] - s[1]):
-            if b - a + 1 > MAX_LETTERS or (b - a + 1 == 2 and (a, b) not in whole):
+            if b - a + 1 == 2 and (a, b) not in whole:
                 continue
             letters = "".join(_bare(words[k].group())[0] for k in caps[a : b + 1])
             phrase = text[words[caps[a]].start() : words[caps[b]].end()]

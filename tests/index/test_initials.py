@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.api import open_index
-from index.initials import runs
+from index.initials import MAX_LETTERS, runs
 from index.search import Searcher
 from index.settings import Settings
 
@@ -55,3 +55,11 @@ def test_initials_the_sources_do_not_use_change_nothing(searcher: Searcher) -> N
     query = searcher.parse("What did Nikol Pashinyan announce?")
     assert "np" not in {t.term for t in query.terms}
     assert len({t.concept for t in query.terms}) == 3
+
+
+def test_a_wall_of_capitals_is_read_in_linear_time() -> None:
+    text = "A B C D " * 500
+    found = runs(text)
+    assert found  # the stretches are still tried
+    assert all(len(letters) <= MAX_LETTERS for _, letters in found)
+    assert len(found) < 10 * len(text.split())
