@@ -9,15 +9,17 @@ What commands, buttons and messages do is in `services.py` (made once, handed in
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
 
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.config import ChannelMode, Config
 from bot.discord import commands as slash
+from bot.discord import memory as conversations
 from bot.discord.errors import CitebotTree
 from bot.discord.rules import question_of
 from bot.discord.services import Services
@@ -92,6 +94,7 @@ class CitebotBot(commands.Bot):
                 self.tree.add_command(command)
         self.add_dynamic_items(*BUTTONS)
         await sync_commands(self.tree, guilds)
+        self.keep_conversations.start()
         if not config.channels():
             log.warning("discord.channels lists no channel: the bot will answer nowhere")
 
@@ -119,8 +122,14 @@ class CitebotBot(commands.Bot):
             )
             log.info("invite link: %s", url)
 
+    @tasks.loop(seconds=conversations.KEEP_SECONDS)
+    async def keep_conversations(self) -> None:
+        """Write the conversations when they changed, so that a killed bot loses little."""
+        await asyncio.to_thread(self.services.keep)
+
     async def close(self) -> None:
         """Give up answers still waiting, disconnect, let the worker threads finish."""
+        self.keep_conversations.cancel()
         await self.services.deliveries.stop()
         await super().close()
         self.services.close()

@@ -11,8 +11,9 @@ themselves. It lives next to the index, as
 The file is written to a temporary file in the same folder, then renamed over the old one, so a
 crash leaves the old file or the new one, never half of one. A file that cannot be read — missing,
 not JSON, written by something else — is ignored with a warning: the bot starts with no memory
-of earlier conversations, as it would without the file. Kept only on a clean stop (Ctrl-C,
-SIGTERM, `close`); a killed bot forgets what it learnt since it started.
+of earlier conversations, as it would without the file. Written every KEEP_SECONDS when it
+changed, and on a clean stop (Ctrl-C, SIGTERM, `close`): a killed bot forgets at most the last
+KEEP_SECONDS of what it learnt.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ log = logging.getLogger("citebot.discord")
 NAME = "conversations.json"
 VERSION = 1
 MAX_BYTES = 16 * 1024 * 1024  # far above what 2 × 5,000 entries take; a bigger file is not ours
+KEEP_SECONDS = 60  # how often a running bot writes its conversations when they changed
 
 
 def memory_path(library: Library) -> Path:
@@ -58,9 +60,17 @@ def load(desk: Desk, path: Path) -> int:
     return taken
 
 
-def save(desk: Desk, path: Path) -> bool:
-    """Write the desk's conversations to `path` atomically; False (with a warning) on failure."""
-    text = json.dumps({"version": VERSION, **desk.conversations()}, ensure_ascii=False)
+def dump(desk: Desk) -> str:
+    """Return the desk's conversations as the file holds them."""
+    return json.dumps({"version": VERSION, **desk.conversations()}, ensure_ascii=False)
+
+
+def save(desk: Desk, path: Path, text: str | None = None) -> bool:
+    """Write the desk's conversations (or `text`, their `dump`) to `path` atomically.
+
+    Return False, with a warning, on failure.
+    """
+    text = dump(desk) if text is None else text
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

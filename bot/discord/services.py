@@ -48,8 +48,10 @@ class Services:
         """`memory` is the file the conversations are kept in across restarts (`memory.py`)."""
         self.desk = desk
         self.memory = memory
+        self._kept: str | None = None  # the conversations as last read or written
         if memory is not None:
             conversations.load(desk, memory)
+            self._kept = conversations.dump(desk)
         cooldown = desk.config.answers.cooldown
         self.cooldowns = Cooldowns(cooldown.rate, cooldown.per)
         self._workers = ThreadPoolExecutor(workers, thread_name_prefix="citebot-worker")
@@ -151,10 +153,19 @@ class Services:
         )
         return changes
 
+    def keep(self) -> bool:
+        """Write the conversations when they changed since last kept; return whether written."""
+        if self.memory is None:
+            return False
+        text = conversations.dump(self.desk)
+        if text == self._kept or not conversations.save(self.desk, self.memory, text):
+            return False
+        self._kept = text
+        return True
+
     def close(self) -> None:
         """Keep the conversations; let the worker threads finish what they hold, take no more."""
-        if self.memory is not None:
-            conversations.save(self.desk, self.memory)
+        self.keep()
         self._workers.shutdown(wait=False, cancel_futures=True)
 
 

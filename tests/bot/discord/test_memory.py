@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import stat
@@ -12,7 +13,8 @@ from botworld import ALICE, AUTO, MOD, embed_of, make_fake, run, started
 from fakediscord import capture_errors
 
 from bot.config import load_config
-from bot.discord.memory import load, save
+from bot.discord.memory import KEEP_SECONDS, load, save
+from bot.discord.services import Services
 from bot.library import open_library
 from bot.session import Desk
 
@@ -123,3 +125,47 @@ def test_saving_replaces_the_file_whole_and_keeps_it_bounded(tmp_path: Path, bui
     assert [p.name for p in path.parent.iterdir()] == ["conversations.json"]  # no temp left
     (tmp_path / "file").write_text("")
     assert not save(desk, tmp_path / "file" / "conversations.json")  # a path through a file
+
+
+def test_a_running_bot_keeps_its_conversations_without_a_clean_stop(world: Path) -> None:
+    async def scenario() -> None:
+        async with make_fake() as fake, started(world, fake) as (bot, _):
+            assert bot.keep_conversations.is_running()
+            assert bot.keep_conversations.seconds == KEEP_SECONDS
+            mark = len(fake.calls)
+            await fake.dispatch_message(AUTO, KILLED, author=ALICE)
+            await fake.wait_for_call("POST", rf"/channels/{AUTO}/messages", start=mark)
+            saved = world / "state" / "conversations.json"
+            assert not saved.exists()
+            # Rounds of the loop, as it runs every minute; the answer is remembered as posted
+            # once Discord's reply to the post has been read, just after the fake records it.
+            for _ in range(100):
+                await bot.keep_conversations()
+                if saved.exists():
+                    break
+                await asyncio.sleep(0.02)
+            assert KILLED in saved.read_text(encoding="utf-8")  # the bot is still running
+
+    run(scenario())
+
+
+def test_conversations_are_written_only_when_they_changed(tmp_path: Path, desk: Desk) -> None:
+    path = tmp_path / "conversations.json"
+    services = Services(desk, memory=path)
+    try:
+        assert not services.keep()  # nothing to keep yet: no file is made
+        assert not path.exists()
+        posted = desk.ask(KILLED, channel=AUTO, user=ALICE)
+        desk.posted_as(7, posted.token)
+        assert services.keep()
+        written = path.read_text(encoding="utf-8")
+        assert KILLED in written
+        assert not services.keep()  # unchanged: not written again
+    finally:
+        services.close()
+    again = Services(Desk(desk.library), memory=path)
+    try:
+        assert not again.keep()  # as read: not rewritten at start
+        assert path.read_text(encoding="utf-8") == written
+    finally:
+        again.close()
