@@ -65,12 +65,13 @@ def dump(desk: Desk) -> str:
     return json.dumps({"version": VERSION, **desk.conversations()}, ensure_ascii=False)
 
 
-def save(desk: Desk, path: Path, text: str | None = None) -> bool:
-    """Write the desk's conversations (or `text`, their `dump`) to `path` atomically.
+def save(desk: Desk, path: Path) -> bool:
+    """Write the desk's conversations to `path` atomically; False (with a warning) on failure."""
+    return write(dump(desk), path)
 
-    Return False, with a warning, on failure.
-    """
-    text = dump(desk) if text is None else text
+
+def write(text: str, path: Path) -> bool:
+    """Write conversations as `dump` returned them to `path` atomically; False on failure."""
     tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

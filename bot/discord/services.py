@@ -158,7 +158,7 @@ class Services:
         if self.memory is None:
             return False
         text = conversations.dump(self.desk)
-        if text == self._kept or not conversations.save(self.desk, self.memory, text):
+        if text == self._kept or not conversations.write(text, self.memory):
             return False
         self._kept = text
         return True
