@@ -13,6 +13,9 @@ probabilities (wrong abstentions against out-of-scope questions abstained) besid
 coverage rule on the same questions, then the coefficients refitted on every question, in the
 form `index/abstain.py` ships. The dev seeds, `bench/questions.yaml` and SQuAD 2.0's
 impossible questions are never fitted on; the shipped rule's figures on them are printed.
+It also prints how the documents of SQuAD's corpus and of the bundled one divide their
+subjects (`index.calibrate`): SQuAD's is the rule's `REFERENCE`, the bundled corpus's gives
+its lift.
 
 `--features FILE` keeps the extracted signals (JSON) and reuses them when the file exists.
 """
@@ -32,7 +35,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import load_config  # noqa: E402
-from index import abstain  # noqa: E402
+from index import abstain, calibrate  # noqa: E402
 from index import evaluate as ev  # noqa: E402
 from index.api import open_index  # noqa: E402
 from index.search import Searcher  # noqa: E402
@@ -102,6 +105,10 @@ def load_or_extract(config: Path, path: Path | None, every: int) -> dict:
         "impossible": impossible,
     }
     bundled = open_index(ROOT / "corpus", None, settings)
+    data["structure"] = {
+        "squad": calibrate.measure(searcher).to_dict(),
+        "bundled": calibrate.measure(bundled).to_dict(),
+    }
     for name, file in (("dev", SEEDS), ("behaviour", HERE / "questions.yaml")):
         qs = ev.load_questions(file)
         data[f"{name}_in"] = extract(bundled, list(qs.answerable))
@@ -168,11 +175,11 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def shipped(row: dict, min_coverage: float) -> bool:
+def shipped(row: dict, min_coverage: float, lift: float) -> bool:
     """Tell whether the shipped rule answers a question from its recorded signals."""
     if row["signals"] is None:
         return False
-    return abstain.confidence(abstain.Signals(*row["signals"])) >= min_coverage
+    return abstain.confidence(abstain.Signals(*row["signals"]), lift) >= min_coverage
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--level", type=float, default=0.86, help="out of scope to abstain on")
     args = parser.parse_args(argv)
     data = load_or_extract(args.config, args.features, args.every)
+    if "structure" not in data:
+        raise SystemExit(f"{args.features} was extracted by an older version: delete it")
+    structure = {k: calibrate.Structure(**v) for k, v in data["structure"].items()}
+    lifts = {k: calibrate.lift(v) for k, v in structure.items()}
     keep = [i for i, n in enumerate(NAMES) if n not in args.drop]
     x_in, reached_in = matrix(data["squad_in"])
     x_out, reached_out = matrix(data["squad_out"])
@@ -228,17 +239,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f'    "{n}": {w:.3f},')
     print("}")
     print()
+    print("How the documents divide the subjects (index/calibrate.py, REFERENCE is SQuAD's):")
+    for name, s in structure.items():
+        print(
+            f"  {name}: together {s.together:.3f}, documents {s.documents:.3f}"
+            f" ({s.probes} questions), lift {lifts[name]:.3f}"
+        )
+    print()
     print(f"Shipped rule (index/abstain.py) at min_coverage {settings.min_coverage}:")
     for name in ("squad", "dev", "behaviour"):
         rows_in, rows_out = data[f"{name}_in"], data[f"{name}_out"]
-        wrong = sum(not shipped(r, settings.min_coverage) for r in rows_in)
-        out = sum(not shipped(r, settings.min_coverage) for r in rows_out)
+        lift = lifts["squad" if name == "squad" else "bundled"]
+        wrong = sum(not shipped(r, settings.min_coverage, lift) for r in rows_in)
+        out = sum(not shipped(r, settings.min_coverage, lift) for r in rows_out)
         print(
             f"  {name}: wrong abstentions {wrong}/{len(rows_in)} ({wrong / len(rows_in):.1%}),"
             f" out of scope abstained {out}/{len(rows_out)} ({out / len(rows_out):.1%})"
         )
     imp = data["impossible"]
-    refused = sum(not shipped(r, settings.min_coverage) for r in imp)
+    refused = sum(not shipped(r, settings.min_coverage, lifts["squad"]) for r in imp)
     print(f"  SQuAD 2.0 impossible abstained: {refused}/{len(imp)} ({refused / len(imp):.1%})")
     return 0
 

@@ -8,7 +8,8 @@ hold, each word weighed by how rare it is in the corpus (its concept's weight, s
 second's; how much of the question no passage holds; whether
 it names something no source mentions ("the population of Tokyo"); and whether the ranked
 passages keep to one document or scatter over many, as they do for a question the sources
-are not about. A logistic rule combines them into a confidence from 0 to 1 and the question
+are not about (read against how the corpus's documents divide its subjects, `index.calibrate`).
+A logistic rule combines them into a confidence from 0 to 1 and the question
 is answered when it reaches `min_coverage` (config `abstain.min_coverage`: higher abstains
 more). The coefficients were fitted by `bench/abstention.py` on SQuAD questions with articles
 left out, so that they hold on sources nobody fitted them to; every signal is a share or a
@@ -51,12 +52,13 @@ def unsearchable(query: Query, k: int) -> Reason | None:
     return None
 
 
-def answers(query: Query, found: Sequence[Found], min_coverage: float) -> bool:
+def answers(query: Query, found: Sequence[Found], min_coverage: float, lift: float = 0.0) -> bool:
     """Tell whether the best of the `found` passages answers the question.
 
-    Not when the rule's confidence (`confidence`, from 0 to 1) is below `min_coverage`.
+    Not when the rule's confidence (`confidence`, from 0 to 1) is below `min_coverage`;
+    `lift` is the corpus's own (`index.calibrate`).
     """
-    return bool(found) and confidence(signals(query, found)) >= min_coverage
+    return bool(found) and confidence(signals(query, found), lift) >= min_coverage
 
 
 def unknown_names(query: Query) -> tuple[str, ...]:
@@ -167,7 +169,11 @@ COEFFICIENTS: dict[str, float] = {
 }
 
 
-def confidence(s: Signals) -> float:
-    """Return how likely the best passages answer the question, from 0 to 1."""
-    z = INTERCEPT + sum(w * getattr(s, n) for n, w in COEFFICIENTS.items())
+def confidence(s: Signals, lift: float = 0.0) -> float:
+    """Return how likely the best passages answer the question, from 0 to 1.
+
+    `lift` is added to the log-odds: what the corpus's documents sharing their subjects hides
+    from the `together` and `documents` signals (`index.calibrate`).
+    """
+    z = INTERCEPT + lift + sum(w * getattr(s, n) for n, w in COEFFICIENTS.items())
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from index import calibrate
 from index.analyze import ANALYZER_VERSION, Analyzer
 from index.bm25 import invert, weigh
 from index.bulk import BulkAnalyzer
@@ -44,6 +45,7 @@ from index.load import (
 )
 from index.model import KINDS, DocumentInfo
 from index.readers import formats
+from index.search import Searcher
 from index.settings import Settings
 from index.store import IndexData, decode_strings, encode_strings
 
@@ -398,7 +400,13 @@ def build(
         "reread": len(todo),
         "phases": {k: round(v, 3) for k, v in phases.items()},
     }
-    return IndexData(header=header, arrays=arrays)
+    data = IndexData(header=header, arrays=arrays)
+    # How the documents divide the corpus's subjects, for the abstention rule.
+    header["structure"] = calibrate.measure(Searcher(data, settings, analyzer)).to_dict()
+    phases["structure"] = time.perf_counter() - started - sum(phases.values())
+    header["phases"] = {k: round(v, 3) for k, v in phases.items()}
+    header["build_seconds"] = round(time.perf_counter() - started, 3)
+    return data
 
 
 def _assemble(

@@ -11,8 +11,9 @@ A search composes one module per concern, each of which a change opens alone:
   into one hit ("also reported by"); a short keyword query
   is first expanded with terms of its first passages (`index.feedback`);
 - `index.snippet` chooses each passage's quote and the words to bold;
-- `index.abstain` decides whether the best passage answers the question; otherwise the
-  closest passages are still listed;
+- `index.abstain` decides whether the best passage answers the question, read against how
+  the corpus's documents divide its subjects (`index.calibrate`); otherwise the closest
+  passages are still listed;
 - `index.evidence` finds where the hits of different documents give different figures;
 - `index.catalog` holds the passages and documents, by position and by id.
 """
@@ -23,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from index import locality
+from index import calibrate, locality
 from index.abstain import DEPTH, Reason, answers, unsearchable
 from index.analyze import Analyzer
 from index.backend import Backend, IndexBackend
@@ -71,6 +72,19 @@ class Searcher:
             speller=self._spell,
         )
         self.ranker = Ranker(self.catalog, self.backend, self.analyzer, settings)
+        self._lift: float | None = None
+
+    @property
+    def lift(self) -> float:
+        """Return the abstention rule's lift for this corpus (`index.calibrate`).
+
+        The build stores the corpus's structure in the index; an index built before that is
+        measured at its first question.
+        """
+        if self._lift is None:
+            structure = calibrate.Structure.from_header(self.data.header)
+            self._lift = calibrate.lift(structure or calibrate.measure(self))
+        return self._lift
 
     def _spell(self) -> Speller:
         """Return the speller over this index's vocabulary (built at the first unknown word)."""
@@ -149,7 +163,7 @@ class Searcher:
                 context=context,
                 context_passage=after,
             )
-        answered = answers(query, found, self.settings.min_coverage)
+        answered = answers(query, found, self.settings.min_coverage, self.lift)
         found = found[:k]
         quoted = [(f.passage, f.quote) for f in found]
         terms = [t.term for t in query.terms]
