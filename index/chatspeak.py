@@ -15,6 +15,12 @@ read the way its asker means it:
   as their words ("whos" → "who is", "couldnt" → "could not", "wat" → "what", "y" → "why" as
   the first word), so question kinds and the "who is <name>" rule apply. Words that are also
   ordinary words ("its", "were", "well", "shell", "id", "hell", "wed", "ill") are left alone.
+- **Misspelled function words** ("waht", "wich", "thier", "becuase", "teh", "abotu") are read as
+  the word meant: a word that no passage holds, rare in English or a thousand times rarer than
+  a function word one typing slip away (two letters swapped, then a letter missing or doubled,
+  then a wrong letter), when one such word is far more common than the others ("hwo" could be
+  "how" or "who": left alone). Unread, such a word weighs as a rare term that no source
+  mentions, and a question the sources answer was refused ("waht did blinken say").
 - **Chat abbreviations** are written out ("ppl" → "people", "govt" → "government", "pm" →
   "prime minister" unless written in capitals or after a number, "w/" → "with"). An
   abbreviation that becomes a searched word is reported like a spelling correction ("Searched
@@ -27,9 +33,16 @@ calls things belongs in its config's `synonyms:`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from index.analyze import STOPWORDS
+from index.english import zipf
+from index.spelling import RARE_ZIPF  # a word rarer than this in English may be a slip
 
 
 @dataclass(frozen=True)
@@ -215,8 +228,12 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|\s+|[^\w\s]+|.")
 _AFTER_NUMBER = re.compile(r"\d\s*$")
 
 
-def read(question: str) -> Reading:
-    """Return a question as its asker means it: filler dropped, chat spellings written out."""
+def read(question: str, known: Callable[[str], bool] | None = None) -> Reading:
+    """Return a question as its asker means it: filler dropped, chat spellings written out.
+
+    `known` tells whether the sources use a word; a word they use is never read as a
+    misspelled function word.
+    """
     text = _FRAMING.sub(" ", _FRAMING.sub(" ", question).strip())  # "hey so" then "anyone know"
     text = _PLACEHOLDER.sub(r"\1", text)
     expanded: list[tuple[str, str]] = []
@@ -245,6 +262,7 @@ def read(question: str) -> Reading:
             named,
             after=_next(tokens, i),
             lowercase=question.islower(),
+            known=known,
         )
         if word is None:
             continue
@@ -272,6 +290,7 @@ def _word(
     *,
     after: str = "",
     lowercase: bool = False,
+    known: Callable[[str], bool] | None = None,
 ) -> str | None:
     """Return what a typed word stands for, None for filler."""
     acronym = len(token) > 1 and token.isupper()  # "IMO", "PM", "US": a name, not chat
@@ -288,11 +307,50 @@ def _word(
     spelled = _SPELLED.get(lower)
     if spelled is not None and not acronym:
         return _cased(spelled, token)
+    slip = function_word(lower) if token == lower or not previous else None
+    if slip is not None and (known is None or not known(lower)):
+        return _cased(slip, token)
     if token != lower:
         return token  # capitalised, an abbreviation is a name or an acronym ("R", "PM")
     if lower == "pm" and _AFTER_NUMBER.search(before):
         return token  # "5 pm" is a time
     return _ABBREVIATIONS.get(lower, token)
+
+
+MIN_SLIP = 3  # letters of a word read as a misspelled function word, and of the word meant
+SLIP_RARITY = 3.0  # or the word meant is at least 10**3 times as common in English (Zipf units)
+_FUNCTION_WORDS = tuple(sorted(w for w in STOPWORDS if len(w) >= MIN_SLIP and w.isalpha()))
+
+
+@lru_cache(maxsize=4096)
+def function_word(word: str) -> str | None:
+    """Return the function word a rare lowercase word misspells ("waht" → "what"), or None."""
+    if len(word) < MIN_SLIP or not word.isalpha() or word in STOPWORDS:
+        return None
+    typed = zipf(word)
+    close = [
+        w
+        for w, _, _ in process.extract(
+            word, _FUNCTION_WORDS, scorer=OSA.distance, score_cutoff=1, limit=None
+        )
+        if typed < RARE_ZIPF or zipf(w) - typed >= SLIP_RARITY  # "dose" is a word, not "does"
+    ]
+    if not close:
+        return None
+    # The likelier slip first: two neighbours swapped, then a letter missing or doubled, then
+    # a wrong letter ("mnay": "many", not "may"; "wich": "which", not "with").
+    best = min(_slip_kind(word, w) for w in close)
+    slips = sorted((w for w in close if _slip_kind(word, w) == best), key=zipf, reverse=True)
+    if len(slips) > 1 and zipf(slips[0]) - zipf(slips[1]) < 1.0:
+        return None  # "hwo": "how" or "who"
+    return slips[0]
+
+
+def _slip_kind(typed: str, meant: str) -> int:
+    """Rank the one edit between two words: 0 a swap, 1 a letter missing or extra, 2 a wrong one."""
+    if len(typed) != len(meant):
+        return 1
+    return 0 if sorted(typed) == sorted(meant) else 2
 
 
 def _cased(words: str, token: str) -> str:

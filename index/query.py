@@ -109,7 +109,8 @@ class QueryParser:
 
     def parse(self, question: str) -> Query:
         """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
-        reading = chatspeak.read(question)  # chat filler dropped, abbreviations written out
+        # Chat filler dropped, abbreviations written out, misspelled function words read.
+        reading = chatspeak.read(question, self._known)
         question = reading.text
         asked = shape(question)
         words: dict[str, tuple[str, int, bool]] = {}  # term -> (word as written, concept, name)
@@ -154,6 +155,11 @@ class QueryParser:
             )
         lowered = frozenset(w.lower() for w in _WORD.findall(question))
         return Query(question, terms, asked, lowered, concepts, reading.expanded + corrected)
+
+    def _known(self, word: str) -> bool:
+        """Tell whether some passage holds the word (any of its terms)."""
+        terms = list(self.analyzer.terms(word))
+        return bool(terms) and any(self.backend.frequencies(terms))
 
     def _variants(self, terms: tuple[QueryTerm, ...]) -> tuple[QueryTerm, ...]:
         """Return the terms of the other inflections of the question's words that passages hold.

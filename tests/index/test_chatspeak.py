@@ -135,3 +135,47 @@ def test_a_written_out_abbreviation_still_meets_the_short_form_the_sources_use(
     answer = searcher.search("anyone know what the armenian pm is called", 3)
     assert answer.answered
     assert "Pashinyan" in " ".join(hit.passage.text for hit in answer.hits)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("waht did blinken say", "what did blinken say"),
+        ("Waht is artsakh", "What is artsakh"),  # capitalised as the first word
+        ("wich country backs baku", "which country backs baku"),  # not "with"
+        ("what is thier army doing", "what is their army doing"),
+        ("why becuase of the mines", "why because of the mines"),
+        ("teh road abotu the corridor", "the road about the corridor"),
+        ("wehn did it start, mnay died", "when did it start, many died"),  # "many", not "may"
+    ],
+)
+def test_misspelled_function_words_are_read_as_meant(typed: str, meant: str) -> None:
+    assert read(typed).text == meant
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "hwo did it start",  # "how" or "who": left as typed
+        "what dose of aid",  # an English word in its own right
+        "what form did it take",  # "form" is a word, not "from"
+        "the Thier family",  # capitalised inside a question: a name
+    ],
+)
+def test_words_that_are_no_clear_slip_are_left_alone(typed: str) -> None:
+    assert read(typed).text == typed
+
+
+def test_a_word_the_sources_use_is_never_read_as_a_slip() -> None:
+    assert read("becuase they met").text == "because they met"
+    # A corpus that spells it so (a name, a place) keeps it.
+    kept = read("becuase they met", known=lambda word: word == "becuase")
+    assert kept.text == "becuase they met"
+
+
+def test_a_slip_in_a_function_word_no_longer_refuses_the_question(searcher: Searcher) -> None:
+    for question in ("waht did blinken say", "what is thier army doing", "wich country backs baku"):
+        answer = searcher.search(question, 3)
+        assert answer.answered, question
+        assert not answer.unmatched_terms, question  # nothing shown as "no source mentions"
+        assert not answer.corrected, question  # read, not searched: nothing to report

@@ -1,0 +1,120 @@
+"""Typing slips in function words: the question sets asked again with "waht", "teh", "thier".
+
+    python bench/slips.py [--every 4] [--seed 7]
+
+People typing in a chat slip on the short words as often as on the names ("waht did blinken
+say"). This asks the dev seeds, the paraphrase and chat sets, `bench/questions.yaml` and every
+N-th SQuAD question again, each function word of three letters or more (the analyzer's
+stopwords: what, the, which, about…) changed by one seeded slip: two neighbouring letters
+swapped, a letter dropped or doubled. Nothing else in the question changes, so any loss is the
+slips' alone. Each set is asked as typed and with `index.chatspeak.function_word` turned off
+(the slips left as typed), beside the unchanged questions, and one table is printed.
+
+The slips are generated, not written by anyone, from questions written by others (SQuAD) or
+from the text (the bundled sets): a test of one reading rule, not evidence of quality overall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from index import chatspeak  # noqa: E402
+from index import evaluate as ev  # noqa: E402
+from index.analyze import STOPWORDS  # noqa: E402
+from index.api import open_index  # noqa: E402
+from index.search import Searcher  # noqa: E402
+from index.settings import Settings  # noqa: E402
+
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
+)
+SQUAD = SHARED / "data" / "squad"
+SETS = {
+    "dev seeds": (ROOT / "corpus", SHARED / "eval" / "seed_dev.yaml"),
+    "paraphrases": (ROOT / "corpus", HERE / "sets" / "paraphrase.yaml"),
+    "chat-style": (ROOT / "corpus", HERE / "sets" / "chat.yaml"),
+    "bench/questions.yaml": (ROOT / "corpus", HERE / "questions.yaml"),
+    "SQuAD dev": (SQUAD / "corpus", SQUAD / "questions.yaml"),
+}
+_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+
+
+def slip(word: str, rng: random.Random) -> str:
+    """Return the word with one typing slip: a swap of neighbours, a letter dropped or doubled."""
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("swap", "drop", "double"))
+    if kind == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == "drop":
+        return word[:i] + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]
+
+
+def slipped(question: str, rng: random.Random) -> str:
+    """Return the question with a slip in each of its function words of three letters or more."""
+    return _WORD.sub(
+        lambda m: slip(m.group(), rng) if m.group().lower() in STOPWORDS else m.group(), question
+    )
+
+
+def score(searcher: Searcher, questions: ev.QuestionSet, typed: list[str]) -> tuple[int, ...]:
+    """Return (first passage holds the answer, wrongly refused, out of scope abstained)."""
+    answerable = len(questions.answerable)
+    first = wrong = outside = 0
+    for i, text in enumerate(typed):
+        answer = searcher.search(text, 3)
+        if i < answerable:
+            q = questions.answerable[i]
+            first += ev.answer_position(q, (h.passage.text for h in answer.hits)) == 1
+            wrong += not answer.answered
+        else:
+            outside += not answer.answered
+    return first, wrong, outside
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--every", type=int, default=4, help="ask every N-th SQuAD question")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    print(
+        "| set | questions | first passage | wrongly refused | out of scope abstained |\n"
+        "|---|---|---|---|---|"
+    )
+    reading = chatspeak.function_word
+    for name, (corpus, file) in SETS.items():
+        searcher = open_index(corpus, None, Settings())
+        questions = ev.load_questions(file)
+        if name.startswith("SQuAD"):
+            questions = ev.QuestionSet(
+                questions.answerable[:: args.every], questions.unanswerable[:: args.every]
+            )
+        texts = [q.text for q in questions.answerable] + [q.text for q in questions.unanswerable]
+        rng = random.Random(args.seed)
+        typed = [slipped(t, rng) for t in texts]
+        n_in, n_out = len(questions.answerable), len(questions.unanswerable)
+        for label, asked, read in (
+            ("as written", texts, reading),
+            ("with slips, read", typed, reading),
+            ("with slips, left as typed", typed, lambda word: None),
+        ):
+            chatspeak.function_word = read
+            first, wrong, outside = score(searcher, questions, asked)
+            print(
+                f"| {name}, {label} | {n_in} + {n_out} | {first}/{n_in} | {wrong}"
+                f" | {outside}/{n_out} |"
+            )
+        chatspeak.function_word = reading
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
