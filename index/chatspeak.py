@@ -42,7 +42,7 @@ from rapidfuzz.distance import OSA
 
 from index.analyze import STOPWORDS
 from index.english import zipf
-from index.spelling import RARE_ZIPF  # a word rarer than this in English may be a slip
+from index.spelling import RARE_ZIPF, slip_kind
 
 
 @dataclass(frozen=True)
@@ -339,18 +339,11 @@ def function_word(word: str) -> str | None:
         return None
     # The likelier slip first: two neighbours swapped, then a letter missing or doubled, then
     # a wrong letter ("mnay": "many", not "may"; "wich": "which", not "with").
-    best = min(_slip_kind(word, w) for w in close)
-    slips = sorted((w for w in close if _slip_kind(word, w) == best), key=zipf, reverse=True)
+    best = min(slip_kind(word, w) for w in close)
+    slips = sorted((w for w in close if slip_kind(word, w) == best), key=zipf, reverse=True)
     if len(slips) > 1 and zipf(slips[0]) - zipf(slips[1]) < 1.0:
         return None  # "hwo": "how" or "who"
     return slips[0]
-
-
-def _slip_kind(typed: str, meant: str) -> int:
-    """Rank the one edit between two words: 0 a swap, 1 a letter missing or extra, 2 a wrong one."""
-    if len(typed) != len(meant):
-        return 1
-    return 0 if sorted(typed) == sorted(meant) else 2
 
 
 def _cased(words: str, token: str) -> str:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from wordfreq import word_frequency, zipf_frequency
+from wordfreq import top_n_list, word_frequency, zipf_frequency
 
 LANGUAGE = "en"
+COMMON_WORDS = 50_000  # the most common English words a misspelling is first compared with
 
 
 def load() -> None:
@@ -32,6 +33,12 @@ def load() -> None:
 def frequency(word: str) -> float:
     """Return the word's share of the running words of general English (0 when unknown)."""
     return word_frequency(word.lower(), LANGUAGE)
+
+
+@lru_cache(maxsize=1)
+def common_words() -> tuple[str, ...]:
+    """Return the COMMON_WORDS most common English words, most common first."""
+    return tuple(top_n_list(LANGUAGE, COMMON_WORDS))
 
 
 @lru_cache(maxsize=65536)

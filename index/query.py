@@ -22,11 +22,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from index import chatspeak, english, initials, variants
+from index import chatspeak, english, initials, spelling, variants
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.question import Shape, shape
-from index.spelling import Speller, looks_misspelled
+from index.spelling import Speller, english_slips, looks_misspelled
 
 VARIANT_WEIGHT = 0.5  # how much an inflection of a question word counts (`index.variants`)
 
@@ -99,6 +99,7 @@ class QueryParser:
         self.mean_words = mean_words  # running words per passage, for words no passage holds
         self._speller = speller  # the index vocabulary's speller, built when first needed
         english.load()
+        spelling.load()
         variants.load()
         # Each synonym group as the analyzed terms of its members ("Nagorno-Karabakh" is
         # three terms; a member is in a question when all of its terms are).
@@ -203,7 +204,7 @@ class QueryParser:
             term, df, word = asked, count, info[0]
             if not df and tried < MAX_CORRECTED and looks_misspelled(word):
                 tried += 1
-                correction = self._speller().correct(term, word)
+                correction = self._english_slip(word) or self._speller().correct(term, word)
                 if correction is not None and correction not in words:
                     term, df = correction, self.backend.frequencies([correction])[0]
                     corrected.append((word, term))
@@ -211,6 +212,14 @@ class QueryParser:
                 fixed[term] = info
                 counts.append(df)
         return fixed, counts, tuple(corrected)
+
+    def _english_slip(self, word: str) -> str | None:
+        """Return the term of the likeliest common English word one slip away that passages hold."""
+        for meant in english_slips(word):
+            terms = list(self.analyzer.terms(meant))
+            if len(terms) == 1 and self.backend.frequencies(terms)[0]:
+                return terms[0]
+        return None
 
     def weight(self, word: str, df: int) -> float:
         """Return a term's idf-like weight; a word no passage holds weighs by general English."""

@@ -1,4 +1,4 @@
-"""Misspelled question words with a possessive ending are corrected like any other."""
+"""Misspelled question words: possessive endings, slips of common words, misspelled names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from index.api import open_index
 from index.model import Correction
 from index.search import Searcher
 from index.settings import Settings
-from index.spelling import looks_misspelled, max_edits, without_possessive
+from index.spelling import english_slips, looks_misspelled, max_edits, slip_kind, without_possessive
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -36,3 +36,32 @@ def test_a_misspelled_name_with_a_possessive_is_corrected(searcher: Searcher) ->
     assert answer.corrected == (Correction("pashinian's", "Pashinyan’s"),)
     assert answer.answered
     assert "Kyiv" in answer.hits[0].passage.text
+
+
+def test_the_likeliest_slip_of_a_common_word_comes_first() -> None:
+    assert slip_kind("thier", "their") == 0  # two neighbours swapped
+    assert slip_kind("lovd", "loved") == 1  # a letter missing
+    assert slip_kind("lovd", "lord") == 2  # a wrong letter
+    assert english_slips("lovd")[0] == "loved"
+    assert english_slips("poit")[0] == "point"
+    assert english_slips("beame")[0] == "became"
+    assert english_slips("Goverment's")[0] == "government"
+    assert english_slips("zqxv") == []
+
+
+def test_a_slip_of_a_common_word_the_sources_use_is_corrected_to_it(tmp_path: Path) -> None:
+    # The index holds "lord" in many passages and "loved" in one: a stem-only guess took "lord".
+    passages = [f"The lord of the manor number {i} kept the lands and the mill." for i in range(6)]
+    passages.append("The villagers loved the old miller, who baked bread for the whole valley.")
+    (tmp_path / "manor.md").write_text("# The manor\n\n" + "\n\n".join(passages) + "\n")
+    searcher = open_index(tmp_path, None, Settings())
+    answer = searcher.search("who was lovd by the villagers", 3)
+    assert answer.corrected == (Correction("lovd", "loved"),)
+    assert "miller" in answer.hits[0].passage.text
+
+
+def test_names_are_still_corrected_against_the_sources(searcher: Searcher) -> None:
+    # "blinking" and "alive" are English words one slip away, but no source uses them.
+    answer = searcher.search("what did blinkin say to aliev", 3)
+    assert answer.corrected == (Correction("blinkin", "Blinken"), Correction("aliev", "Aliyev"))
+    assert answer.answered
