@@ -1,14 +1,21 @@
-"""Typing slips in function words: the question sets asked again with "waht", "teh", "thier".
+"""Typing slips: the question sets asked again with "waht", "teh", "thier", "lovd", "poit".
 
     python bench/slips.py [--every 4] [--seed 7]
 
-People typing in a chat slip on the short words as often as on the names ("waht did blinken
-say"). This asks the dev seeds, the paraphrase and chat sets, `bench/questions.yaml` and every
-N-th SQuAD question again, each function word of three letters or more (the analyzer's
-stopwords: what, the, which, about…) changed by one seeded slip: two neighbouring letters
-swapped, a letter dropped or doubled. Nothing else in the question changes, so any loss is the
-slips' alone. Each set is asked as typed and with `index.chatspeak.function_word` turned off
-(the slips left as typed), beside the unchanged questions, and one table is printed.
+People typing in a chat slip on short words as often as on names ("waht did blinken say").
+This asks the dev seeds, the paraphrase and chat sets, `bench/questions.yaml` and every N-th
+SQuAD question again with seeded slips (two neighbouring letters swapped, a letter dropped or
+doubled), in two ways:
+
+- function words: each function word of three letters or more (the analyzer's stopwords:
+  what, the, which, about…) slipped; asked as typed, and with `index.chatspeak.function_word`
+  turned off (the slips left as typed);
+- one content word: one lowercase word of five letters or more that is not a stopword slipped;
+  asked as typed, and without the common-English step of the spelling correction
+  (`QueryParser._english_slip`: only the stem-only guess against the index vocabulary).
+
+Nothing else in a question changes, so any loss is the slips' alone. One table is printed,
+beside the questions as written.
 
 The slips are generated, not written by anyone, from questions written by others (SQuAD) or
 from the text (the bundled sets): a test of one reading rule, not evidence of quality overall.
@@ -30,6 +37,7 @@ from index import chatspeak  # noqa: E402
 from index import evaluate as ev  # noqa: E402
 from index.analyze import STOPWORDS  # noqa: E402
 from index.api import open_index  # noqa: E402
+from index.query import QueryParser  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.settings import Settings  # noqa: E402
 
@@ -45,6 +53,7 @@ SETS = {
     "SQuAD dev": (SQUAD / "corpus", SQUAD / "questions.yaml"),
 }
 _WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+_CONTENT = re.compile(r"\b[a-z]{5,}\b")
 
 
 def slip(word: str, rng: random.Random) -> str:
@@ -63,6 +72,15 @@ def slipped(question: str, rng: random.Random) -> str:
     return _WORD.sub(
         lambda m: slip(m.group(), rng) if m.group().lower() in STOPWORDS else m.group(), question
     )
+
+
+def content_slipped(question: str, rng: random.Random) -> str:
+    """Return the question with one slip in one of its content words of five letters or more."""
+    words = [m for m in _CONTENT.finditer(question) if m.group() not in STOPWORDS]
+    if not words:
+        return question
+    m = rng.choice(words)
+    return question[: m.start()] + slip(m.group(), rng) + question[m.end() :]
 
 
 def score(searcher: Searcher, questions: ev.QuestionSet, typed: list[str]) -> tuple[int, ...]:
@@ -90,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|"
     )
     reading = chatspeak.function_word
+    english = QueryParser._english_slip
     for name, (corpus, file) in SETS.items():
         searcher = open_index(corpus, None, Settings())
         questions = ev.load_questions(file)
@@ -100,19 +119,25 @@ def main(argv: list[str] | None = None) -> int:
         texts = [q.text for q in questions.answerable] + [q.text for q in questions.unanswerable]
         rng = random.Random(args.seed)
         typed = [slipped(t, rng) for t in texts]
+        rng = random.Random(args.seed)
+        content = [content_slipped(t, rng) for t in texts]
         n_in, n_out = len(questions.answerable), len(questions.unanswerable)
-        for label, asked, read in (
-            ("as written", texts, reading),
-            ("with slips, read", typed, reading),
-            ("with slips, left as typed", typed, lambda word: None),
+        for label, asked, read, spell in (
+            ("as written", texts, reading, english),
+            ("function words slipped, read", typed, reading, english),
+            ("function words slipped, left as typed", typed, lambda word: None, english),
+            ("a content word slipped, corrected", content, reading, english),
+            ("a content word slipped, stem-only guess", content, reading, lambda self, w: None),
         ):
             chatspeak.function_word = read
+            QueryParser._english_slip = spell
             first, wrong, outside = score(searcher, questions, asked)
             print(
                 f"| {name}, {label} | {n_in} + {n_out} | {first}/{n_in} | {wrong}"
                 f" | {outside}/{n_out} |"
             )
         chatspeak.function_word = reading
+        QueryParser._english_slip = english
     return 0
 
 

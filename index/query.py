@@ -204,7 +204,9 @@ class QueryParser:
             term, df, word = asked, count, info[0]
             if not df and tried < MAX_CORRECTED and looks_misspelled(word):
                 tried += 1
-                correction = self._english_slip(word) or self._speller().correct(term, word)
+                # A name ("dLNs", "Aliev" inside a sentence) is no slip of a common word.
+                slip = None if info[2] else self._english_slip(word)
+                correction = slip or self._speller().correct(term, word)
                 if correction is not None and correction not in words:
                     term, df = correction, self.backend.frequencies([correction])[0]
                     corrected.append((word, term))
