@@ -40,6 +40,9 @@ class IndexStats:
     build_seconds: float | None
     skipped: tuple[str, ...]  # "path: reason", one per file left out
     encodings: dict[str, str] = field(default_factory=dict)  # text file -> detected encoding
+    # What the abstention rule adds to a question's log-odds because the documents share their
+    # subjects (index.calibrate); 0 when each keeps to a subject of its own.
+    abstain_lift: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON form, keys in field order."""

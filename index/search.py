@@ -117,7 +117,8 @@ class Searcher:
 
     def stats(self) -> IndexStats:
         """Return what the index holds and how it was built."""
-        return self.catalog.stats(self.backend.terms, self.settings)
+        stats = self.catalog.stats(self.backend.terms, self.settings)
+        return replace(stats, abstain_lift=round(self.lift, 3))
 
     def parse(self, question: str) -> Query:
         """Return the terms of a question, its synonyms' terms, and what kind of answer it wants."""
