@@ -31,7 +31,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
+
+from quality import BUNDLED, SEEDS, SQUAD  # noqa: E402  (the sets bench/quality.py runs)
 
 from index import chatspeak  # noqa: E402
 from index import evaluate as ev  # noqa: E402
@@ -41,14 +44,10 @@ from index.query import QueryParser  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.settings import Settings  # noqa: E402
 
-SHARED = next(
-    (p / "shared" for p in ROOT.parents if (p / "shared" / "data").is_dir()), ROOT.parent / "shared"
-)
-SQUAD = SHARED / "data" / "squad"
 SETS = {
-    "dev seeds": (ROOT / "corpus", SHARED / "eval" / "seed_dev.yaml"),
-    "paraphrases": (ROOT / "corpus", HERE / "sets" / "paraphrase.yaml"),
-    "chat-style": (ROOT / "corpus", HERE / "sets" / "chat.yaml"),
+    "dev seeds": (ROOT / "corpus", SEEDS),
+    "paraphrases": (ROOT / "corpus", BUNDLED["paraphrase"]),
+    "chat-style": (ROOT / "corpus", BUNDLED["chat"]),
     "bench/questions.yaml": (ROOT / "corpus", HERE / "questions.yaml"),
     "SQuAD dev": (SQUAD / "corpus", SQUAD / "questions.yaml"),
 }
