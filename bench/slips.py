@@ -11,8 +11,8 @@ doubled), in two ways:
   what, the, which, about…) slipped; asked as typed, and with `index.chatspeak.function_word`
   turned off (the slips left as typed);
 - one content word: one lowercase word of five letters or more that is not a stopword slipped;
-  asked as typed, and without the common-English step of the spelling correction
-  (`QueryParser._english_slip`: only the stem-only guess against the index vocabulary).
+  asked as typed, and without the common-English steps of the spelling correction
+  (`QueryParser._correction`: only the stem-only guess against the index vocabulary).
 
 Nothing else in a question changes, so any loss is the slips' alone. One table is printed,
 beside the questions as written.
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|"
     )
     reading = chatspeak.function_word
-    english = QueryParser._english_slip
+    english = QueryParser._correction
     for name, (corpus, file) in SETS.items():
         searcher = open_index(corpus, None, Settings())
         questions = ev.load_questions(file)
@@ -126,17 +126,22 @@ def main(argv: list[str] | None = None) -> int:
             ("function words slipped, read", typed, reading, english),
             ("function words slipped, left as typed", typed, lambda word: None, english),
             ("a content word slipped, corrected", content, reading, english),
-            ("a content word slipped, stem-only guess", content, reading, lambda self, w: None),
+            (
+                "a content word slipped, stem-only guess",
+                content,
+                reading,
+                lambda self, term, word, name: self._speller().correct(term, word),
+            ),
         ):
             chatspeak.function_word = read
-            QueryParser._english_slip = spell
+            QueryParser._correction = spell
             first, wrong, outside = score(searcher, questions, asked)
             print(
                 f"| {name}, {label} | {n_in} + {n_out} | {first}/{n_in} | {wrong}"
                 f" | {outside}/{n_out} |"
             )
         chatspeak.function_word = reading
-        QueryParser._english_slip = english
+        QueryParser._correction = english
     return 0
 
 

@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from index import chatspeak, english, initials, spelling, variants
 from index.analyze import Analyzer
 from index.backend import Backend
@@ -204,9 +206,7 @@ class QueryParser:
             term, df, word = asked, count, info[0]
             if not df and tried < MAX_CORRECTED and looks_misspelled(word):
                 tried += 1
-                # A name ("dLNs", "Aliev" inside a sentence) is no slip of a common word.
-                slip = None if info[2] else self._english_slip(word)
-                correction = slip or self._speller().correct(term, word)
+                correction = self._correction(term, word, info[2])
                 if correction is not None and correction not in words:
                     term, df = correction, self.backend.frequencies([correction])[0]
                     corrected.append((word, term))
@@ -215,13 +215,23 @@ class QueryParser:
                 counts.append(df)
         return fixed, counts, tuple(corrected)
 
-    def _english_slip(self, word: str) -> str | None:
-        """Return the term of the likeliest common English word one slip away that passages hold."""
-        for meant in english_slips(word):
-            terms = list(self.analyzer.terms(meant))
+    def _correction(self, term: str, word: str, name: bool) -> str | None:
+        """Return the term a misspelled word (analyzed as `term`) is searched as, or None.
+
+        First the likeliest common English word one slip away that passages hold ("lovd":
+        loved); a name ("dLNs", "Aliev" inside a sentence) is no slip of a common word. Then the
+        closest index term, unless a common English word that no passage holds is closer: the
+        word was most likely that one ("definately", not "defence").
+        """
+        meant = () if name else english_slips(word)
+        for candidate in meant:
+            terms = list(self.analyzer.terms(candidate))
             if len(terms) == 1 and self.backend.frequencies(terms)[0]:
                 return terms[0]
-        return None
+        guess = self._speller().correct(term, word)
+        if guess is not None and meant and OSA.distance(term, guess) > 1:
+            return None
+        return guess
 
     def weight(self, word: str, df: int) -> float:
         """Return a term's idf-like weight; a word no passage holds weighs by general English."""

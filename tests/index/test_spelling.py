@@ -65,3 +65,12 @@ def test_names_are_still_corrected_against_the_sources(searcher: Searcher) -> No
     answer = searcher.search("what did blinkin say to aliev", 3)
     assert answer.corrected == (Correction("blinkin", "Blinken"), Correction("aliev", "Aliyev"))
     assert answer.answered
+
+
+def test_a_slip_of_a_common_word_the_sources_lack_is_not_made_another_word(
+    searcher: Searcher,
+) -> None:
+    # "definitely" is one slip away; the closest index stem ("defence") is two.
+    answer = searcher.search("is it definately over", 3)
+    assert answer.corrected == ()
+    assert answer.unmatched_terms == ("definately",)
