@@ -47,6 +47,7 @@ def test_the_likeliest_slip_of_a_common_word_comes_first() -> None:
     assert english_slips("beame")[0] == "became"
     assert english_slips("Goverment's")[0] == "government"
     assert english_slips("zqxv") == []
+    assert english_slips("impertinent") == []  # an English word, however rare: no slip
 
 
 def test_a_slip_of_a_common_word_the_sources_use_is_corrected_to_it(tmp_path: Path) -> None:
