@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 "a content word slipped, stem-only guess",
                 content,
                 reading,
-                lambda self, term, word, name: self._speller().correct(term, word),
+                lambda self, term, word, name: (self._speller().correct(term, word), None),
             ),
         ):
             chatspeak.function_word = read

@@ -112,7 +112,7 @@ def signals(query: Query, found: Sequence[Found]) -> Signals:
     missing = [w for c, w in query.concepts.items() if c not in covered]
     rarity: dict[int, float] = {}
     for t in query.terms:
-        rarity.setdefault(t.concept, max(ENGLISH_CEILING - english.zipf(t.word), 0.0))
+        rarity.setdefault(t.concept, max(ENGLISH_CEILING - english.zipf(t.meant or t.word), 0.0))
     rare_total = sum(rarity.values()) or 1.0
     seen = {t.concept for t in query.terms if t.df}
     # A passage holding the same words as the best corroborates it (another source reporting

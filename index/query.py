@@ -47,6 +47,9 @@ class QueryTerm:
     concept: int = 0  # terms of one question word, or of its synonyms, share a concept
     name: bool = False  # the word is written as a name or a number ("Tokyo", "GDP", "2018")
     boost: float = 1.0  # how much the term counts in the score (below 1: a variant)
+    # The common English word a misspelling stands for when no passage holds either
+    # ("definately": definitely): the word is weighed as that one, not as a rare term.
+    meant: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,18 @@ class QueryParser:
                 for term in member:
                     words.setdefault(term, (word, own, name))
         frequencies = self.backend.frequencies(list(words))
-        words, frequencies, corrected = self._corrected(words, frequencies)
+        words, frequencies, corrected, meant = self._corrected(words, frequencies)
         terms = tuple(
-            QueryTerm(term, word, df, self.weight(word, df), c, name)
+            QueryTerm(
+                term,
+                word,
+                df,
+                self.weight(meant.get(term, word), df),
+                c,
+                name,
+                1.0,
+                meant.get(term),
+            )
             for (term, (word, c, name)), df in zip(words.items(), frequencies, strict=True)
         )
         terms += self._variants(terms)
@@ -197,41 +209,46 @@ class QueryParser:
         See `index.spelling`: only a word rare in English, made of letters, is corrected.
         """
         if all(frequencies) or self._speller is None:
-            return words, frequencies, ()
+            return words, frequencies, (), {}
         fixed: dict[str, tuple[str, int, bool]] = {}
         counts: list[int] = []
         corrected: list[tuple[str, str]] = []
+        meant: dict[str, str] = {}  # term -> the common word it misspells, that no passage holds
         tried = 0
         for (asked, info), count in zip(words.items(), frequencies, strict=True):
             term, df, word = asked, count, info[0]
             if not df and tried < MAX_CORRECTED and looks_misspelled(word):
                 tried += 1
-                correction = self._correction(term, word, info[2])
+                correction, common = self._correction(term, word, info[2])
                 if correction is not None and correction not in words:
                     term, df = correction, self.backend.frequencies([correction])[0]
                     corrected.append((word, term))
+                elif common is not None:
+                    meant[term] = common
             if term not in fixed:
                 fixed[term] = info
                 counts.append(df)
-        return fixed, counts, tuple(corrected)
+        return fixed, counts, tuple(corrected), meant
 
-    def _correction(self, term: str, word: str, name: bool) -> str | None:
-        """Return the term a misspelled word (analyzed as `term`) is searched as, or None.
+    def _correction(self, term: str, word: str, name: bool) -> tuple[str | None, str | None]:
+        """Return the term a misspelled word (analyzed as `term`) is searched as, or None, and
+        the common English word it was most likely meant as when no passage holds that word.
 
         First the likeliest common English word one slip away that passages hold ("lovd":
         loved); a name ("dLNs", "Aliev" inside a sentence) is no slip of a common word. Then the
         closest index term, unless a common English word that no passage holds is closer: the
-        word was most likely that one ("definately", not "defence").
+        word was most likely that one ("definately": definitely, not "defence").
         """
         meant = () if name else english_slips(word)
         for candidate in meant:
             terms = list(self.analyzer.terms(candidate))
             if len(terms) == 1 and self.backend.frequencies(terms)[0]:
-                return terms[0]
+                return terms[0], None
+        common = meant[0] if meant else None
         guess = self._speller().correct(term, word)
         if guess is not None and meant and OSA.distance(term, guess) > 1:
-            return None
-        return guess
+            return None, common
+        return guess, common
 
     def weight(self, word: str, df: int) -> float:
         """Return a term's idf-like weight; a word no passage holds weighs by general English."""

@@ -75,3 +75,10 @@ def test_a_slip_of_a_common_word_the_sources_lack_is_not_made_another_word(
     answer = searcher.search("is it definately over", 3)
     assert answer.corrected == ()
     assert answer.unmatched_terms == ("definately",)
+
+
+def test_such_a_slip_weighs_as_the_common_word_it_stands_for(searcher: Searcher) -> None:
+    slipped = {t.word: t for t in searcher.parse("is it definately over").terms}["definately"]
+    written = {t.word: t for t in searcher.parse("is it definitely over").terms}["definitely"]
+    assert slipped.meant == "definitely"
+    assert slipped.weight == written.weight  # not the weight of a rare word no source uses
