@@ -109,6 +109,9 @@ def test_the_lift_never_lowers_the_confidence() -> None:
     assert calibrate.lift(calibrate.REFERENCE) == 0.0
     scattered = calibrate.Structure(together=0.2, documents=0.8, probes=200)
     assert calibrate.lift(scattered) > calibrate.lift(calibrate.Structure(0.4, 0.5, 200)) > 0
+    # A corpus of distinct articles a little larger than SQuAD's spreads a little more.
+    near = calibrate.Structure(together=0.63, documents=0.37, probes=200)
+    assert calibrate.lift(near) == 0.0
 
 
 def test_an_index_built_without_the_structure_is_measured_at_its_first_question(
