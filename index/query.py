@@ -28,7 +28,7 @@ from index import chatspeak, english, initials, spelling, variants
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.question import Shape, shape
-from index.spelling import Speller, english_slips, looks_misspelled
+from index.spelling import Speller, english_slips, is_common, looks_misspelled
 
 VARIANT_WEIGHT = 0.5  # how much an inflection of a question word counts (`index.variants`)
 
@@ -244,6 +244,8 @@ class QueryParser:
             terms = list(self.analyzer.terms(candidate))
             if len(terms) == 1 and self.backend.frequencies(terms)[0]:
                 return terms[0], None
+        if not name and not meant and is_common(word):
+            return None, None  # a word of English, spelled as meant ("dorms", not "doom")
         common = meant[0] if meant else None
         guess = self._speller().correct(term, word)
         if guess is not None and meant and OSA.distance(term, guess) > 1:

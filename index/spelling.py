@@ -55,6 +55,7 @@ def looks_misspelled(word: str) -> bool:
 def load() -> None:
     """Group the common English words now (about 0.2 s) rather than at the first misspelling."""
     _common_groups()
+    _common_set()
 
 
 def slip_kind(typed: str, meant: str) -> int:
@@ -91,6 +92,16 @@ def english_slips(word: str) -> list[str]:
         if distance == 1 and (not listed or zipf(w) - typed >= LISTED_SLIP)
     ]
     return sorted(close, key=lambda w: (slip_kind(word, w), -zipf(w)))
+
+
+def is_common(word: str) -> bool:
+    """Tell whether a word is one of the common English words (however it is capitalised)."""
+    return without_possessive(word).lower() in _common_set()
+
+
+@lru_cache(maxsize=1)
+def _common_set() -> frozenset[str]:
+    return frozenset(common_words())
 
 
 @lru_cache(maxsize=1)

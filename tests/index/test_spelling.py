@@ -82,3 +82,13 @@ def test_such_a_slip_weighs_as_the_common_word_it_stands_for(searcher: Searcher)
     written = {t.word: t for t in searcher.parse("is it definitely over").terms}["definitely"]
     assert slipped.meant == "definitely"
     assert slipped.weight == written.weight  # not the weight of a rare word no source uses
+
+
+def test_an_english_word_spelled_as_meant_is_not_corrected(tmp_path: Path) -> None:
+    # "dorms" is rare enough to be checked, but it is an English word: not "doom".
+    text = "# Doom\n\nThe doom of the old college was foretold by its students in every hall.\n"
+    (tmp_path / "college.md").write_text(text)
+    searcher = open_index(tmp_path, None, Settings())
+    answer = searcher.search("where were the dorms of the college", 3)
+    assert answer.corrected == ()
+    assert answer.unmatched_terms == ("dorms",)
