@@ -12,6 +12,7 @@ from pathlib import Path
 
 from index.analyze import ANALYZER_VERSION, Analyzer
 from index.build import Progress, build
+from index.calibrate import Structure
 from index.errors import CitebotError, CorpusError, IndexFormatError, IndexSaveError
 from index.fingerprint import file_digest, read_fingerprints
 from index.load import SOURCES_FILE, CorpusFile, list_files, sources_file
@@ -37,6 +38,9 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
         return "it was built by an older analyzer"
     if header.get("settings_key") != settings.index_key():
         return "the retrieval settings changed"
+    if Structure.from_header(header) is None:
+        # Measured at build (index.calibrate); rebuilding re-reads no file, only measures it.
+        return "it predates the measure of how its documents divide their subjects"
     stored = read_fingerprints(header.get("files", []))
     files, _ = list_files(corpus)
     current: dict[str, tuple[Path, int, int]] = {

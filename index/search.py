@@ -78,8 +78,8 @@ class Searcher:
     def lift(self) -> float:
         """Return the abstention rule's lift for this corpus (`index.calibrate`).
 
-        The build stores the corpus's structure in the index; an index built before that is
-        measured at its first question.
+        The build stores the corpus's structure in the index (`index.api` rebuilds an index
+        without it); one handed over without it is measured at its first question.
         """
         if self._lift is None:
             structure = calibrate.Structure.from_header(self.data.header)

@@ -10,7 +10,7 @@ from index import abstain, calibrate
 from index.api import open_index
 from index.search import Searcher
 from index.settings import Settings
-from index.store import load
+from index.store import load, save
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -144,3 +144,21 @@ def test_a_damaged_structure_in_the_header_is_measured_again(
     data = load(index)
     data.header["structure"] = stored
     assert Searcher(data, Settings()).lift == pytest.approx(searcher.lift)
+
+
+def test_an_index_saved_without_the_structure_is_rebuilt_once_without_reading_a_file(
+    tmp_path: Path,
+) -> None:
+    index = tmp_path / "index.cbi"
+    open_index(CORPUS, index, Settings())
+    data = load(index)
+    del data.header["structure"]
+    save(index, data)
+    notices: list[str] = []
+    searcher = open_index(CORPUS, index, Settings(), notice=notices.append)
+    assert len(notices) == 1 and "divide their subjects" in notices[0]
+    assert searcher.data.header["reread"] == 0  # every file's passages reused
+    assert calibrate.Structure.from_header(load(index).header) is not None
+    notices.clear()
+    open_index(CORPUS, index, Settings(), notice=notices.append)
+    assert notices == []  # fresh from now on
