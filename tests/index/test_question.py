@@ -32,6 +32,13 @@ from index.question import Kind, asks, holds, shape
         ("Besides the peacekeepers, whom did Baku notify?", None, {"besides"}),
         ("Apart from Russia, which neighbour objected?", None, {"apart", "from"}),
         ("In what way did Yerevan respond?", None, {"in", "what", "way"}),
+        # The answer names a thing of the type, not the type; a definition, not "stand for".
+        ("What type of government does Kenya have?", None, {"what", "type", "of"}),
+        ("Which kinds of cells fight infection?", None, {"which", "kinds", "of"}),
+        ("What two types of immunity are there?", None, set()),  # "two types": the subject
+        ("What does CBD stand for?", None, {"stand", "for"}),
+        ("What is another term for rotors?", None, {"another", "term", "for"}),
+        ("Where does the army stand for now?", Kind.PLACE, set()),
         # Typed in lowercase, a rare word after "who is" is a name.
         ("who is hajiev", None, set()),
         ("who is the kremlin spokesman", Kind.PERSON, set()),
