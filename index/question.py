@@ -59,7 +59,8 @@ _LEADS = {"in", "on", "at", "for", "from", "to", "by", "since", "until", "and", 
 # Phrases that frame a question without carrying its subject: "where will talks take place",
 # "what did the Armenian side say" (the side is Armenia), "what was the reason" (why),
 # "according to", "besides", "apart from", "in what way" (how), "what type of" (the answer
-# names a thing of the type), "another term for", a closing "stand for" (what is named).
+# names a thing of the type), "another term for", a closing "stand for" (what is named),
+# "what is going on", "how long has it been going on".
 _FRAMES = re.compile(
     r"\b(?P<place>(?:take|takes|took|taken|taking)\s+place)\b"
     r"|\b(?P<who>[A-Z][a-z]+)\s+(?P<side>sides?)\b"
@@ -67,7 +68,7 @@ _FRAMES = re.compile(
     r"|for\s+what\s+reasons?|the\s+reasons?\s+(?=why\b)|according\s+to|besides|apart\s+from"
     r"|aside\s+from|other\s+than|in\s+what\s+ways?|in\s+which\s+ways?"
     r"|(?:what|which)\s+(?:types?|kinds?|sorts?)\s+of"
-    r"|another\s+(?:term|name|word)\s+for|(?:stands?|stood)\s+for(?=\W*$))\b",
+    r"|another\s+(?:term|name|word)\s+for|(?:stands?|stood)\s+for(?=\W*$)|going\s+on)\b",
     re.I,
 )
 NAME_ZIPF = 4.5  # "putin" 4.1, "erdogan" 3.2; "leader" 5.0, "responsible" 4.9

@@ -39,6 +39,7 @@ from index.question import Kind, asks, holds, shape
         ("What does CBD stand for?", None, {"stand", "for"}),
         ("What is another term for rotors?", None, {"another", "term", "for"}),
         ("Where does the army stand for now?", Kind.PLACE, set()),
+        ("how long has the blockade been going on", Kind.NUMBER, {"long", "going", "on"}),
         # Typed in lowercase, a rare word after "who is" is a name.
         ("who is hajiev", None, set()),
         ("who is the kremlin spokesman", Kind.PERSON, set()),

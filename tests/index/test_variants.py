@@ -48,6 +48,29 @@ def test_a_question_in_the_plural_finds_a_passage_in_the_singular(tmp_path: Path
     assert query.unmatched == ()
 
 
+def test_a_role_is_found_whoever_holds_it() -> None:
+    assert {"spokesperson", "spokeswoman", "spokesmen"} <= set(variants.forms("spokesman"))
+    assert {"chairman", "chairwoman"} <= set(variants.forms("chairpeople"))
+    assert variants.forms("ottoman") == ()  # "ottowoman" is no English word
+    assert variants.forms("woman") == ("women",)
+
+
+def test_a_question_about_a_spokesman_finds_the_spokesperson(tmp_path: Path) -> None:
+    folder = _corpus(
+        tmp_path,
+        {
+            "kremlin": "Moscow\n\nKremlin spokesperson Dmitry Peskov said Russia was concerned "
+            "about the escalation and urged both sides to talk.\n",
+            "market": "The market\n\nThe market sells fish and bread on Sundays; it opened "
+            "in 2004 beside the old bridge.\n",
+        },
+    )
+    answer = open_index(folder, None, Settings()).search("who is the kremlin spokesman", 3)
+    assert answer.answered
+    assert "Peskov" in answer.hits[0].quote
+    assert answer.unmatched_terms == ()
+
+
 def test_boosts_scale_each_terms_part_of_the_score() -> None:
     # two passages: term 0 in passage 0, term 1 in passage 1, equal weights
     ptr = np.array([0, 1, 2])
