@@ -5,10 +5,11 @@ irregular ones: "children" and "child", "mice" and "mouse", "began" and "begin",
 "go" stay apart. A question word is looked up in lemminflect's tables (English lemmas and
 inflections, shipped inside the package: nothing is downloaded), and every inflection of its
 noun and verb lemmas becomes a variant, as do the other forms of a role that English uses
-("spokesman", "spokeswoman", "spokesperson": wordfreq knows them). Adjectives are left out:
-"better" would be searched as "good". A variant is searched with a reduced weight (`index.query.VARIANT_WEIGHT`) in the
-word's concept, so a passage that holds only the variant covers the word for abstention.
-Names ("Armenians") and short words are not looked up.
+("spokesman", "spokeswoman", "spokesperson": wordfreq knows them), and the formal word for a
+few everyday ones ("kids": "children", "cops": "police"). Adjectives are left out: "better"
+would be searched as "good". A variant is searched with a reduced weight
+(`index.query.VARIANT_WEIGHT`) in the word's concept, so a passage that holds only the variant
+covers the word for abstention. Names ("Armenians") and short words are not looked up.
 """
 
 from __future__ import annotations
@@ -26,6 +27,20 @@ MIN_LETTERS = 3
 # "chairmen", "salespeople". The shortest stem first, so "spokeswoman" is "spokes" + "woman".
 _ROLE = re.compile(r"([a-z]{4,}?)(woman|women|man|men|persons|person|people)")
 _ROLE_ENDINGS = ("man", "men", "woman", "women", "person", "persons", "people")
+# Everyday words that written sources put formally ("kids" in a chat, "children" in the news).
+_INFORMAL = {
+    "kid": ("child",),
+    "kids": ("children", "child"),
+    "cop": ("police",),
+    "cops": ("police",),
+    "mom": ("mother",),
+    "moms": ("mothers", "mother"),
+    "mum": ("mother",),
+    "mums": ("mothers", "mother"),
+    "dad": ("father",),
+    "dads": ("fathers", "father"),
+    "folks": ("people",),
+}
 
 
 def load() -> None:
@@ -51,6 +66,7 @@ def forms(word: str) -> tuple[str, ...]:
             found[lemma] = None
             for inflected in getAllInflections(lemma, upos=pos).values():
                 found.update(dict.fromkeys(inflected))
+    found.update(dict.fromkeys(_INFORMAL.get(w, ())))
     role = _ROLE.fullmatch(w)
     if role:
         roles = (role.group(1) + ending for ending in _ROLE_ENDINGS)

@@ -55,6 +55,23 @@ def test_a_role_is_found_whoever_holds_it() -> None:
     assert variants.forms("woman") == ("women",)
 
 
+def test_an_everyday_word_also_searches_the_formal_one(tmp_path: Path) -> None:
+    assert {"children", "child"} <= set(variants.forms("kids"))
+    assert "police" in variants.forms("cops")
+    folder = _corpus(
+        tmp_path,
+        {
+            "school": "The school\n\nEvery child in the village walks four kilometres to the "
+            "school, which opened in 1998 with two teachers.\n",
+            "market": "The market\n\nThe market sells fish and bread on Sundays; it opened "
+            "in 2004 beside the old bridge.\n",
+        },
+    )
+    answer = open_index(folder, None, Settings()).search("how far do kids walk to school", 3)
+    assert answer.answered
+    assert answer.hits[0].passage.doc == "school"
+
+
 def test_a_question_about_a_spokesman_finds_the_spokesperson(tmp_path: Path) -> None:
     folder = _corpus(
         tmp_path,
