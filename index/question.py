@@ -43,6 +43,7 @@ _KIND_NOUNS: dict[str, Kind] = {
     "date": Kind.DATE,
     "day": Kind.DATE,
     "month": Kind.DATE,
+    "decade": Kind.DATE,
     "time": Kind.DATE,
     "place": Kind.PLACE,
     "city": Kind.PLACE,
@@ -55,20 +56,28 @@ _KIND_NOUNS: dict[str, Kind] = {
     "name": Kind.PERSON,
 }
 _HOW = {"many", "much", "large", "big", "long", "old", "far", "high", "tall", "often"}
-_LEADS = {"in", "on", "at", "for", "from", "to", "by", "since", "until", "and", "so", "but"}
+# What may stand before the question word: a preposition ("In which year", "Under what law",
+# "During what decade") or a conjunction.
+_LEADS = frozenset(
+    """
+    in on at for from to by since until during after before within of with about under over
+    into through against among between across around upon without toward towards and so but
+    """.split()
+)
 # Phrases that frame a question without carrying its subject: "where will talks take place",
 # "what did the Armenian side say" (the side is Armenia), "what was the reason" (why),
 # "according to", "besides", "apart from", "in what way" (how), "what type of" (the answer
 # names a thing of the type), "another term for", a closing "stand for" (what is named),
-# "what is going on", "how long has it been going on".
+# "what is going on", "how long has it been going on", "in order to".
 _FRAMES = re.compile(
     r"\b(?P<place>(?:take|takes|took|taken|taking)\s+place)\b"
     r"|\b(?P<who>[A-Z][a-z]+)\s+(?P<side>sides?)\b"
-    r"|\b(?P<frame>(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+)?reasons?"
+    r"|\b(?P<frame>(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+|a\s+|one\s+)?reasons?"
     r"|for\s+what\s+reasons?|the\s+reasons?\s+(?=why\b)|according\s+to|besides|apart\s+from"
     r"|aside\s+from|other\s+than|in\s+what\s+ways?|in\s+which\s+ways?"
     r"|(?:what|which)\s+(?:types?|kinds?|sorts?)\s+of"
-    r"|another\s+(?:term|name|word)\s+for|(?:stands?|stood)\s+for(?=\W*$)|going\s+on)\b",
+    r"|another\s+(?:term|name|word)\s+for|(?:stands?|stood)\s+for(?=\W*$)|going\s+on"
+    r"|in\s+order\s+(?:to|for|that))\b",
     re.I,
 )
 NAME_ZIPF = 4.5  # "putin" 4.1, "erdogan" 3.2; "leader" 5.0, "responsible" 4.9

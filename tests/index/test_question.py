@@ -40,6 +40,9 @@ from index.question import Kind, asks, holds, shape
         ("What is another term for rotors?", None, {"another", "term", "for"}),
         ("Where does the army stand for now?", Kind.PLACE, set()),
         ("how long has the blockade been going on", Kind.NUMBER, {"long", "going", "on"}),
+        ("What is a reason for the delay?", None, {"what", "is", "a", "reason"}),
+        ("What degree is needed in order to practise?", None, {"in", "order", "to"}),
+        ("During what decade did the campus change?", Kind.DATE, {"decade"}),
         # Typed in lowercase, a rare word after "who is" is a name.
         ("who is hajiev", None, set()),
         ("who is the kremlin spokesman", Kind.PERSON, set()),
@@ -80,7 +83,10 @@ def test_dates_numbers_and_places() -> None:
     [
         ("What is the Zangezur corridor?", True),
         ("In which year did the war end?", True),
+        ("Under what law is the value of a worker set?", True),
+        ("During which decade did the campus change?", True),
         ("how many died", True),
+        ("Among patients with diabetes, which drugs help?", False),
         ("Aspirin lowers the risk of stroke.", False),
         ("nagorno karabakh ceasefire?", False),
         ("", False),
