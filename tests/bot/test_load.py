@@ -2,9 +2,9 @@
 
 Every `/ask` must be acknowledged (deferred) within Discord's 3 seconds of its dispatch and every
 question answered; the event loop must never be blocked for 100 ms or more (asyncio's debug mode
-logs "Executing … took …" for any callback that takes longer), judged when the machine is not
-running more than twice as many processes as it has cores (then a callback's wall time measures
-the other processes). The fake's rate-limit bucket for
+logs "Executing … took …" for any callback that takes longer), judged when other processes did
+not keep more than half a core busy during the run and the load average is under twice the cores
+(otherwise a callback's wall time measures the other processes). The fake's rate-limit bucket for
 channel messages is raised so that the numbers measure the bot, not Discord's limits.
 """
 
@@ -55,9 +55,72 @@ def slow_callbacks(log: str) -> list[str]:
     return [line for line in log.splitlines() if re.search(r"Executing .* took \d", line)]
 
 
+OTHERS_LIMIT = 0.5  # cores other processes may keep busy while the event loop is judged
+
+
 def oversubscribed() -> bool:
     """Tell whether the machine ran more than twice as many processes as it has cores."""
     return os.getloadavg()[0] > 2 * (os.cpu_count() or 1)
+
+
+def _busy_ticks() -> int | None:
+    """Return the machine's busy CPU time in clock ticks (Linux), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return user + nice + system + irq + softirq + steal
+
+
+def _process_ticks(pid: int) -> int:
+    """Return a process's user and system CPU time in clock ticks (0 once it has exited)."""
+    try:
+        after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(after_name[11]) + int(after_name[12])  # utime, stime
+
+
+class Contention:
+    """How many cores processes other than the test and the bot kept busy while the bot ran.
+
+    The load average lags by a minute and counts waiting processes, not CPU taken: a benchmark
+    started elsewhere during the run can stall the event loop's thread for 100 ms while the load
+    average still reads low. This reads the CPU time itself, from /proc (no figure elsewhere).
+    """
+
+    def __init__(self, bot_pid: int) -> None:
+        self.bot_pid = bot_pid
+        self._start = self._read()
+
+    def _read(self) -> tuple[float, int | None, float]:
+        own = os.times()
+        ticks = os.sysconf("SC_CLK_TCK")
+        mine = (own.user + own.system) * ticks + _process_ticks(self.bot_pid)
+        return time.monotonic(), _busy_ticks(), mine
+
+    def others(self) -> float:
+        """Return the cores other processes kept busy, on average, since this was made."""
+        (t0, busy0, mine0), (t1, busy1, mine1) = self._start, self._read()
+        if busy0 is None or busy1 is None or t1 <= t0:
+            return 0.0
+        other = (busy1 - busy0) - (mine1 - mine0)
+        return max(other, 0) / os.sysconf("SC_CLK_TCK") / (t1 - t0)
+
+
+def judge_event_loop(log: str, others: float, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fail on a callback that blocked the event loop, unless other processes held the cores."""
+    slow = slow_callbacks(log)
+    if slow and (oversubscribed() or others > OTHERS_LIMIT):
+        # A callback's wall time then measures the other processes, not the bot.
+        show(
+            capsys,
+            f"{len(slow)} slow callbacks while other processes kept {others:.2f} cores busy"
+            " (or the load average was above twice the cores), not judged",
+        )
+        return
+    assert slow == [], "\n".join(slow)
 
 
 def report(
@@ -103,6 +166,7 @@ def test_200_slash_questions_are_each_deferred_within_3_s_and_answered(
         async with make_fake(members=crowd()) as fake:
             config = write_config(world, fake)
             async with bot_process(config, fake, env=DEBUG_ENV) as bot:
+                contention = Contention(bot.process.pid)
                 mark = len(fake.calls)
                 dispatched: list[tuple[float, str, str]] = []
                 started = time.monotonic()
@@ -139,13 +203,10 @@ def test_200_slash_questions_are_each_deferred_within_3_s_and_answered(
                 answers = [done[w].time for _, _, w in dispatched]
                 last_asked = dispatched[-1][0]
                 result["line"] = report(request, "ask", max(acks), answers, started, last_asked)
+                others = contention.others()
+                result["line"] += f"; other processes kept {others:.2f} cores busy"
                 assert await bot.stop() == 0, bot.log
-            slow = slow_callbacks(bot.log)
-            if slow and oversubscribed():
-                # Other processes held the cores: a callback's wall time says nothing of the bot.
-                show(capsys, f"{len(slow)} slow callbacks on an oversubscribed machine, not judged")
-            else:
-                assert slow == [], "\n".join(slow)
+            judge_event_loop(bot.log, others, capsys)
             assert "Traceback" not in bot.log and "ERROR" not in bot.log, bot.log
             assert TOKEN not in bot.log
             fake.assert_no_unknown_calls()
@@ -164,6 +225,7 @@ def test_200_messages_in_an_auto_channel_are_each_answered(
         async with make_fake(members=crowd(), rate_limits=limits) as fake:
             config = write_config(world, fake)
             async with bot_process(config, fake, env=DEBUG_ENV) as bot:
+                contention = Contention(bot.process.pid)
                 mark = len(fake.calls)
                 sent: dict[str, float] = {}
                 started = time.monotonic()
@@ -194,13 +256,10 @@ def test_200_messages_in_an_auto_channel_are_each_answered(
                 answers = [c.time for c in done.values()]
                 last_asked = max(sent.values())
                 result["line"] = report(request, "auto", max(latency), answers, started, last_asked)
+                others = contention.others()
+                result["line"] += f"; other processes kept {others:.2f} cores busy"
                 assert await bot.stop() == 0, bot.log
-            slow = slow_callbacks(bot.log)
-            if slow and oversubscribed():
-                # Other processes held the cores: a callback's wall time says nothing of the bot.
-                show(capsys, f"{len(slow)} slow callbacks on an oversubscribed machine, not judged")
-            else:
-                assert slow == [], "\n".join(slow)
+            judge_event_loop(bot.log, others, capsys)
             assert "Traceback" not in bot.log and "ERROR" not in bot.log, bot.log
             rate_limited = fake.calls_for("POST", rf"/channels/{AUTO}/messages", status=429)
             assert rate_limited == []  # the bot kept within the bucket on its own
