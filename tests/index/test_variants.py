@@ -48,6 +48,32 @@ def test_a_question_in_the_plural_finds_a_passage_in_the_singular(tmp_path: Path
     assert query.unmatched == ()
 
 
+def test_the_noun_of_a_verb_and_the_verb_of_a_noun_are_variants() -> None:
+    assert {"death", "deaths"} <= set(variants.forms("died"))
+    assert {"decide", "decided"} <= set(variants.forms("decision"))
+    assert {"invasion", "invasions"} <= set(variants.forms("invaded"))
+    assert "production" in variants.forms("produced")
+    assert "belief" in variants.forms("believes")
+    # An ending that only looks like one: "sision", "trasion" are no English words.
+    assert variants.forms("side") == ("sides", "sided", "siding")
+    assert not any(w.endswith("sion") for w in variants.forms("trade"))
+
+
+def test_how_many_died_finds_the_deaths(tmp_path: Path) -> None:
+    folder = _corpus(
+        tmp_path,
+        {
+            "toll": "The toll\n\nSince the attack began, the authorities have reported 27 "
+            "deaths, including two civilians, and many injuries.\n",
+            "market": "The market\n\nThe market sells fish and bread on Sundays; it opened "
+            "in 2004 beside the old bridge.\n",
+        },
+    )
+    answer = open_index(folder, None, Settings()).search("how many died", 3)
+    assert answer.answered
+    assert "27 deaths" in answer.hits[0].quote
+
+
 def test_a_role_is_found_whoever_holds_it() -> None:
     assert {"spokesperson", "spokeswoman", "spokesmen"} <= set(variants.forms("spokesman"))
     assert {"chairman", "chairwoman"} <= set(variants.forms("chairpeople"))
