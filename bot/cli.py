@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -385,12 +386,24 @@ class _WarningFormatter(logging.Formatter):
         return f"citebot: {record.levelname.lower()}: {terminal.plain(record.getMessage())}"
 
 
-def _setup_logging(err: TextIO) -> None:
+@contextlib.contextmanager
+def _logging_to(err: TextIO) -> Iterator[None]:
+    """Print warnings to `err` while a command runs; leave the caller's logging as it was."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     handler = logging.StreamHandler(err)
     handler.setFormatter(_WarningFormatter())
-    root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        # A program that calls `run` (or a second run) must not keep writing to this `err`.
+        for installed in root.handlers:
+            if installed not in handlers:
+                installed.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 def run(
@@ -404,10 +417,10 @@ def run(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed its usage message
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
-    _setup_logging(err)
     try:
-        ctx = Context(args, out, err)
-        return COMMANDS[args.command](args, ctx)
+        with _logging_to(err):
+            ctx = Context(args, out, err)
+            return COMMANDS[args.command](args, ctx)
     except UnknownPassageError as exc:
         print(f"citebot: {terminal.plain(str(exc))}", file=err)
         return EXIT_UNSERVED
