@@ -5,9 +5,10 @@ when it looks like a misspelling rather than a word the sources simply don't use
 in general English (a common word such as "think" is left alone; no edit turns it into what
 was meant), it is made of letters (a possessive "'s" aside: "pashinian's"), and a term within
 a small edit distance exists. The distance is optimal string alignment (a swap of two
-neighbours counts once: "Ghandi" → "Gandhi"), computed by rapidfuzz: 1 for words of 4–5
+neighbours counts once: "Blinekn" → "Blinken"), computed by rapidfuzz: 1 for words of 4–5
 letters, 2 from 6. The candidate must start with the same letter; among equally close ones the
-term most passages hold wins.
+term that keeps more of the typed letters in order wins ("Ghandi" → "Gandhi", not "grand"),
+then the term most passages hold.
 
 A slip of a common English word is looked for first (`english_slips`): the common words one
 slip away, the likeliest slip first (a swap, then a missing or doubled letter, then a wrong
@@ -21,6 +22,7 @@ vocabulary ("blinkin" → Blinken).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -114,6 +116,12 @@ def _common_groups() -> dict[tuple[str, int], tuple[str, ...]]:
     return {key: tuple(words) for key, words in groups.items()}
 
 
+def letters_apart(a: str, b: str) -> int:
+    """Return how many letters one word holds that the other lacks, in any order (gandhi: 0)."""
+    extra, missing = Counter(a), Counter(b)
+    return max((extra - missing).total(), (missing - extra).total())
+
+
 def without_possessive(word: str) -> str:
     """Return a word without its possessive ending: "pashinian's" is checked as "pashinian"."""
     return _POSSESSIVE.sub("", word)
@@ -149,9 +157,12 @@ class Speller:
         found = process.extract(
             term, [t for t, _ in pool], scorer=OSA.distance, score_cutoff=limit, limit=None
         )
+        # Among equally close terms, the one made of more of the typed letters (in any order)
+        # before the one more passages hold: "ghandi" is two edits from both "gandhi" and
+        # "grand", but holds every letter of the first, misplaced.
         candidates = [
-            (distance, -pool[i][1], candidate)
+            (distance, letters_apart(term, candidate), -pool[i][1], candidate)
             for candidate, distance, i in found
             if candidate != term
         ]
-        return min(candidates)[2] if candidates else None
+        return min(candidates)[-1] if candidates else None

@@ -75,3 +75,11 @@ def test_the_speller_prefers_the_closest_then_the_most_used_term() -> None:
     assert Speller(["gandhi", "ghana"], [5, 1]).correct("ghandi", "Ghandi") == "gandhi"
     assert speller.correct("xandhi", "xandhi") is None  # the first letter must agree
     assert Speller(["cleans", "clean"], [3, 40]).correct("clens", "clensing") == "cleans"
+
+
+def test_among_equally_close_terms_the_one_of_the_typed_letters_wins() -> None:
+    # Both two edits from "ghandi"; only "gandhi" holds every letter typed.
+    assert Speller(["grand", "gandhi"], [50, 5]).correct("ghandi", "Ghandi") == "gandhi"
+    assert Speller(["feel", "feudal"], [90, 2]).correct("fuedel", "fuedel") == "feudal"
+    # The same letters either way: the term more passages hold.
+    assert Speller(["french", "fresh"], [40, 9]).correct("frensh", "Frensh") == "french"
