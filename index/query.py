@@ -97,12 +97,14 @@ class QueryParser:
         *,
         mean_words: float = 100.0,
         speller: Callable[[], Speller] | None = None,
+        named: Callable[[str], bool] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.backend = backend
         self.passages = passages
         self.mean_words = mean_words  # running words per passage, for words no passage holds
         self._speller = speller  # the index vocabulary's speller, built when first needed
+        self._named = named  # whether the sources write a term as a name ("Gandhi", not "grand")
         english.load()
         spelling.load()
         variants.load()
@@ -249,6 +251,10 @@ class QueryParser:
         common = meant[0] if meant else None
         guess = self._speller().correct(term, word)
         if guess is not None and meant and OSA.distance(term, guess) > 1:
+            return None, common
+        if guess is not None and name and self._named is not None and not self._named(guess):
+            # A name the sources lack is no slip of a word they write in lower case:
+            # "Goodell" is not "golden", "Tethys" not "teeth".
             return None, common
         return guess, common
 

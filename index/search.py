@@ -40,6 +40,8 @@ from index.spelling import Speller
 from index.store import IndexData, StringTable
 
 CHARS_PER_WORD = 6  # characters per running English word, counting the space after it
+NAME_PASSAGES = 5  # passages read to tell whether the sources write a term as a name
+_SENTENCE_END = frozenset(".!?:;\"“”'‘’([")
 QUESTION_MAX = 4000  # characters of a question that are searched (a Discord message holds 4,000)
 
 
@@ -70,6 +72,7 @@ class Searcher:
             settings.synonyms,
             mean_words=mean_words,
             speller=self._spell,
+            named=self._named,
         )
         self.ranker = Ranker(self.catalog, self.backend, self.analyzer, settings)
         self._lift: float | None = None
@@ -94,6 +97,25 @@ class Searcher:
             counts = np.diff(a["post_ptr"]).tolist()
             self._speller = Speller([vocabulary[i] for i in range(len(vocabulary))], counts)
         return self._speller
+
+    def _named(self, term: str) -> bool:
+        """Tell whether the sources write a term as a name: with a capital inside a sentence.
+
+        Read from the first passages holding it; a term seen only opening sentences counts
+        as a name.
+        """
+        inside = capitalised = 0
+        for i, _ in self.backend.top([term], NAME_PASSAGES):
+            text = self.catalog.passage(i).text
+            for start, end, terms in self.analyzer.spans(text):
+                if term not in terms:
+                    continue
+                before = text[:start].rstrip()
+                if not before or before[-1] in _SENTENCE_END:
+                    continue
+                inside += 1
+                capitalised += any(c.isupper() for c in text[start:end])
+        return not inside or 2 * capitalised >= inside
 
     def documents(self) -> list[DocumentInfo]:
         """Return the indexed documents in corpus order."""

@@ -109,7 +109,7 @@ class Settings:
     title_weight: Weight = 2  # counted with the document's opening passage only
     section_weight: Weight = 2
     chunk: ChunkSettings = field(default_factory=ChunkSettings)
-    min_coverage: Share = 0.48
+    min_coverage: Share = 0.47
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def index_key(self) -> str:

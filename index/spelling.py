@@ -16,7 +16,9 @@ one) and the commonest among equals; the first that the sources use is the corre
 index vocabulary alone holds only stems and knows nothing of English, and chose "lord" for
 "lovd" and "polit" for "poit" (the stems most passages hold); among English words "loved"
 and "point" come first. Names are not common English words, so they still go to the index
-vocabulary ("blinkin" → Blinken).
+vocabulary ("blinkin" → Blinken). A word written as a name inside the question ("Goodell") is
+corrected only to a term the sources also write as one (`index.search.Searcher`): a name the
+sources lack is reported as such, not searched as "golden".
 """
 
 from __future__ import annotations

@@ -61,6 +61,25 @@ def test_questions_about_what_no_source_covers_are_still_refused(searcher: Searc
         assert answer.corrected == (), question
 
 
+def test_a_name_no_source_mentions_is_not_searched_as_a_lowercase_word(tmp_path: Path) -> None:
+    (tmp_path / "league.txt").write_text(
+        "The golden age of the league began in the sixties, when crowds doubled.\n\n"
+        "Fans still speak of those golden years, and of the stadiums built for them.\n",
+        encoding="utf-8",
+    )
+    searcher = open_index(tmp_path, None, Settings())
+    answer = searcher.search("What did the league commissioner Goodell say?", 3)
+    assert answer.corrected == ()  # not "golden"
+    assert "Goodell" in answer.unmatched_terms
+    # A name the sources write with a capital is still found when misspelled.
+    (tmp_path / "talks.txt").write_text(
+        "The league wrote to President Ilham Aliyev about the golden jubilee.\n", encoding="utf-8"
+    )
+    searcher = open_index(tmp_path, None, Settings())
+    answer = searcher.search("What did the league write to Aliev?", 3)
+    assert answer.corrected == (Correction("Aliev", "Aliyev"),)
+
+
 def test_edit_distance_allowed_grows_with_word_length() -> None:
     assert max_edits("mac") == 0
     assert max_edits("aliev") == 1
