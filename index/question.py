@@ -156,9 +156,18 @@ _NUMBER_WORDS = (
 )
 _NUMBER = re.compile(rf"\b(?:\d[\d,.]*|{'|'.join(_NUMBER_WORDS.split())})\b", re.I)
 _MONTHS = "january february march april may june july august september october november december"
+# An earlier year is a date only where the words say so ("in 911", "by 1271", "AD 800",
+# "300 BC"): a bare 1200 is as often a count.
+_TIME_PREPOSITIONS = ("in", "since", "by", "until", "till", "from", "after", "before", "around")
+_EARLY_YEAR = (
+    "(?:" + "|".join(rf"(?<=\b{p} )" for p in _TIME_PREPOSITIONS) + r"|(?<=\bAD )|(?<=\bc\. ))"
+    r"[1-9]\d{2,3}(?!\d|[,.]\d)|[1-9]\d{0,3} (?:BCE?|AD|CE)"
+)
 _DATE = re.compile(
     rf"\b(?:1[5-9]\d\d|20\d\d|1[5-9]\d0s|(?:{'|'.join(_MONTHS.split())})"
-    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today)\b",
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today"
+    r"|\d{1,2}(?:st|nd|rd|th)[- ]centur(?:y|ies)"
+    rf"|{_EARLY_YEAR})\b",
     re.I,
 )
 _CAPITALISED = re.compile(r"(?<![\w’'])[A-Z][a-z]+(?:[-’'][A-Za-z]+)*")

@@ -70,6 +70,11 @@ def test_dates_numbers_and_places() -> None:
     assert holds(Kind.DATE, "the ceasefire of 2020", none)
     assert holds(Kind.DATE, "On September 19, it began", none)
     assert not holds(Kind.DATE, "three years ago", none)
+    # Earlier years where the words make them dates; a bare number is a count.
+    for dated in ("began in 911 as a fiefdom", "by 1271", "AD 800", "300 BC", "the 10th century"):
+        assert holds(Kind.DATE, dated, none), dated
+    for count in ("1200 men died", "he paid 911 dollars", "in 1,200 villages", "in 50 minutes"):
+        assert not holds(Kind.DATE, count, none), count
     assert holds(Kind.NUMBER, "a 2,000-member force", none)
     assert holds(Kind.NUMBER, "for the past nine months", none)
     assert not holds(Kind.NUMBER, "many people", none)
