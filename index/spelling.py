@@ -7,8 +7,8 @@ was meant), it is made of letters (a possessive "'s" aside: "pashinian's"), and 
 a small edit distance exists. The distance is optimal string alignment (a swap of two
 neighbours counts once: "Blinekn" → "Blinken"), computed by rapidfuzz: 1 for words of 4–5
 letters, 2 from 6. The candidate must start with the same letter; among equally close ones the
-term that keeps more of the typed letters in order wins ("Ghandi" → "Gandhi", not "grand"),
-then the term most passages hold.
+term made of more of the typed letters, in any order, wins ("Ghandi" → "Gandhi", not
+"grand"), then the term most passages hold.
 
 A slip of a common English word is looked for first (`english_slips`): the common words one
 slip away, the likeliest slip first (a swap, then a missing or doubled letter, then a wrong
