@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from index import chatspeak, english, initials, spelling, variants
+from index import chatspeak, english, initials, places, spelling, variants
 from index.analyze import Analyzer
 from index.backend import Backend
 from index.question import Shape, shape
@@ -33,6 +33,7 @@ from index.spelling import Speller, english_slips, is_common, looks_misspelled
 VARIANT_WEIGHT = 0.5  # how much an inflection of a question word counts (`index.variants`)
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s?$")
 MAX_CORRECTED = 8  # words of one question looked up for a misspelling, at most
 
 
@@ -108,6 +109,7 @@ class QueryParser:
         english.load()
         spelling.load()
         variants.load()
+        places.load()
         # Each synonym group as the analyzed terms of its members ("Nagorno-Karabakh" is
         # three terms; a member is in a question when all of its terms are).
         self._synonyms = [
@@ -188,9 +190,15 @@ class QueryParser:
         seen = {t.term for t in terms}
         extra: dict[str, QueryTerm] = {}
         for t in terms:
-            if t.name or t.boost != 1.0:
+            if t.boost != 1.0:
                 continue
-            for form in variants.forms(t.word):
+            if t.name:
+                # A country and its capital ("Baku" for "Azerbaijan"), see `index.places`.
+                other = places.counterpart(_POSSESSIVE.sub("", t.word))
+                forms = (other,) if other else ()
+            else:
+                forms = variants.forms(t.word)
+            for form in forms:
                 for term in self.analyzer.terms(form):
                     if term not in seen and term not in extra:
                         extra[term] = QueryTerm(term, t.word, 0, 0.0, t.concept, False)

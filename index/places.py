@@ -1,0 +1,45 @@
+"""A capital stands for its country: "Baku said" is "Azerbaijan said".
+
+News, diplomacy and history name a government by its seat ("Moscow warned", "talks with
+Ankara") as often as by its country, and a question asked in other words than its source
+often switches one for the other. The pairs come from the `countryinfo` package's offline
+data (every country's name and capital; nothing is downloaded). A question word that is a
+capital is also searched as its country, with a variant's reduced weight (see
+`index.query`). Not the other way: in sources about a country, "Armenia" also searched as
+"Yerevan" favours passages about the city (measured, bench/results/experiments.md). Only
+one-word names pair: "Washington" for "United States" would bring in "united" and "states".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from countryinfo import all_countries
+
+
+def load() -> None:
+    """Read the country data now (about 0.03 s) rather than at the first question."""
+    _pairs()
+
+
+def counterpart(word: str) -> str | None:
+    """Return the country of a capital, lower-case, or None."""
+    return _pairs().get(word.lower())
+
+
+@lru_cache(maxsize=1)
+def _pairs() -> dict[str, str]:
+    """Return capital → country, for one-word names only."""
+    pairs: dict[str, str] = {}
+    shared: set[str] = set()
+    for country in all_countries():
+        name = str(country.name() or "").lower()
+        capital = str(country.capital() or "").lower()
+        if not (name.isalpha() and capital.isalpha()) or name == capital:
+            continue  # multi-word names, and city-states such as Singapore
+        if capital in pairs and pairs[capital] != name:
+            shared.add(capital)  # a name two countries use: no single counterpart
+        pairs[capital] = name
+    for word in shared:
+        del pairs[word]
+    return pairs
