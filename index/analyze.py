@@ -53,7 +53,7 @@ _SPELLING = (
 )
 _OUR_EXCEPTIONS = frozenset({"four", "hour", "your", "tour", "pour", "flour", "sour", "dour"})
 # Each spelling pattern needs one of these in the word: most words skip the five patterns.
-_SPELLING_HINTS = ("is", "ys", "ence", "our", "tre")
+_SPELLING_HINTS = re.compile("is|ys|ence|our|tre")  # a word can hold a British spelling
 
 # Irregular past forms the stemmer cannot relate to their verb ("said" → "say").
 _IRREGULAR = {
@@ -120,6 +120,9 @@ _IRREGULAR = {
 }
 
 
+CACHE_WORDS = 200_000  # words whose terms are remembered (about 40 MB at most)
+
+
 class Analyzer:
     """Turn text into index terms: normalise, tokenise, drop stopwords, stem."""
 
@@ -129,7 +132,7 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Return the index terms of `text`, in order, repeats kept."""
-        cache = self._cache
+        cache = self._bounded_cache()
         out: list[str] = []
         for word in _TOKEN.findall(text.translate(_PUNCT)):
             terms = cache.get(word)
@@ -140,11 +143,22 @@ class Analyzer:
 
     def spans(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """Return (start, end, terms) of each word of `text`: its character span and index terms."""
-        cache = self._cache
-        matches = list(_TOKEN.finditer(text.translate(_PUNCT)))
-        for word in {m.group() for m in matches}.difference(cache):
-            cache[word] = self._word_terms(word)
-        return [(m.start(), m.end(), cache[m.group()]) for m in matches]
+        cache = self._bounded_cache()
+        out: list[tuple[int, int, tuple[str, ...]]] = []
+        for m in _TOKEN.finditer(text.translate(_PUNCT)):
+            word = m.group()
+            terms = cache.get(word)
+            if terms is None:
+                terms = cache[word] = self._word_terms(word)
+            out.append((m.start(), m.end(), terms))
+        return out
+
+    def _bounded_cache(self) -> dict[str, tuple[str, ...]]:
+        # Questions can bring any number of new words (a bot runs for months, anyone may
+        # type): the cache starts again rather than grow without end.
+        if len(self._cache) >= CACHE_WORDS:
+            self._cache.clear()
+        return self._cache
 
     def _word_terms(self, word: str) -> tuple[str, ...]:
         if word[0].isdigit() and "," in word:
@@ -177,7 +191,7 @@ class Analyzer:
         # "Azerbaijani" → "azerbaijan".
         if (len(word) >= 6 and word.endswith("ian")) or (len(word) >= 7 and word.endswith("ani")):
             word = word[:-1]
-        if word not in _OUR_EXCEPTIONS and any(hint in word for hint in _SPELLING_HINTS):
+        if word not in _OUR_EXCEPTIONS and _SPELLING_HINTS.search(word):
             for pattern, repl in _SPELLING:
                 word = pattern.sub(repl, word)
         return self._stemmer.stemWord(word)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from index import analyze
 from index.analyze import Analyzer
 
 A = Analyzer()
@@ -53,3 +54,15 @@ def test_tokens_keep_offsets_into_the_original_text() -> None:
 def test_odd_text_never_fails() -> None:
     for text in ["", "   ", "\x00\x01", "👍🏽 🇦🇿", "\u200b\u200f", "```code```", "@everyone <@&1>"]:
         assert isinstance(A.terms(text), list)
+
+
+def test_new_words_without_end_do_not_grow_memory_without_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(analyze, "CACHE_WORDS", 50)
+    analyzer = Analyzer()
+    for n in range(400):
+        assert analyzer.terms(f"questions about zq{n}x") == ["question", f"zq{n}x"]
+    assert len(analyzer._cache) <= 50
+    spans = analyzer.spans("Armenian questions")
+    assert spans == [(0, 8, ("armenia",)), (9, 18, ("question",))]
