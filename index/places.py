@@ -4,17 +4,19 @@ News, diplomacy and history name a government by its seat ("Moscow warned", "tal
 Ankara") as often as by its country, and a question asked in other words than its source
 often switches one for the other. The pairs come from the `countryinfo` package's offline
 data (every country's name and capital; nothing is downloaded). A question word that is a
-capital is also searched as its country, with a variant's reduced weight (see
-`index.query`). Not the other way: in sources about a country, "Armenia" also searched as
-"Yerevan" favours passages about the city (measured, bench/results/experiments.md). Only
-one-word names pair: "Washington" for "United States" would bring in "united" and "states".
+capital, written as a name or typed in lower case, is also searched as its country, with a
+variant's reduced weight (see `index.query`). Not the other way: in sources about a
+country, "Armenia" also searched as "Yerevan" favours passages about the city; and demonyms
+("Turkish" for Turkey) are left out, neutral on SQuAD (both measured,
+bench/results/experiments.md). Only one-word names count: "Washington" for "United States"
+would bring in "united" and "states".
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from countryinfo import all_countries
+from countryinfo import CountryInfo, all_countries
 
 
 def load() -> None:
@@ -30,16 +32,22 @@ def counterpart(word: str) -> str | None:
 @lru_cache(maxsize=1)
 def _pairs() -> dict[str, str]:
     """Return capital → country, for one-word names only."""
-    pairs: dict[str, str] = {}
-    shared: set[str] = set()
+    claims: dict[str, tuple[int, str]] = {}  # capital -> (population, country) of its likeliest
     for country in all_countries():
         name = str(country.name() or "").lower()
         capital = str(country.capital() or "").lower()
-        if not (name.isalpha() and capital.isalpha()) or name == capital:
-            continue  # multi-word names, and city-states such as Singapore
-        if capital in pairs and pairs[capital] != name:
-            shared.add(capital)  # a name two countries use: no single counterpart
-        pairs[capital] = name
-    for word in shared:
-        del pairs[word]
-    return pairs
+        if not (name.isalpha() and capital.isalpha()) or capital == name:
+            continue  # "United States" (its words would be searched alone), city-states
+        people = _population(country)
+        # A capital that two entries name (a country and a territory it governs) goes to the
+        # more populous.
+        if capital not in claims or claims[capital][0] < people:
+            claims[capital] = (people, name)
+    return {capital: name for capital, (_, name) in claims.items()}
+
+
+def _population(country: CountryInfo) -> int:
+    try:
+        return int(country.population() or 0)
+    except (TypeError, ValueError):
+        return 0

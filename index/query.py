@@ -192,13 +192,10 @@ class QueryParser:
         for t in terms:
             if t.boost != 1.0:
                 continue
-            if t.name:
-                # A country and its capital ("Baku" for "Azerbaijan"), see `index.places`.
-                other = places.counterpart(_POSSESSIVE.sub("", t.word))
-                forms = (other,) if other else ()
-            else:
-                forms = variants.forms(t.word)
-            for form in forms:
+            forms = () if t.name else variants.forms(t.word)
+            # The country a capital stands for ("Baku": Azerbaijan), see `index.places`.
+            country = places.counterpart(_POSSESSIVE.sub("", t.word))
+            for form in (*forms, country) if country else forms:
                 for term in self.analyzer.terms(form):
                     if term not in seen and term not in extra:
                         extra[term] = QueryTerm(term, t.word, 0, 0.0, t.concept, False)

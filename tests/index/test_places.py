@@ -1,4 +1,4 @@
-"""A capital stands for its country in a question ("Baku" for "Azerbaijan"), as users see it."""
+"""A capital in a question stands for its country ("Baku" for "Azerbaijan"), as users see it."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def test_a_capital_stands_for_its_country() -> None:
     assert places.counterpart("yerevan") == "armenia"
     assert places.counterpart("Portugal") is None  # only the capital stands for the country
     assert places.counterpart("bridge") is None
+    assert places.counterpart("Washington") is None  # "United States": two words
+    assert places.counterpart("Turkish") is None  # demonyms are not searched as the country
 
 
 def test_a_question_naming_the_capital_finds_the_country_in_the_passage(tmp_path: Path) -> None:
@@ -42,6 +44,8 @@ def test_a_question_naming_the_capital_finds_the_country_in_the_passage(tmp_path
     query = searcher.parse("What did Lisbon's envoy say?")
     variant = next(t for t in query.terms if t.term == "portug")
     assert variant.word == "Lisbon's" and variant.boost < 1
+    typed = searcher.parse("what did lisbon say about fishing")
+    assert any(t.term == "portug" and t.boost < 1 for t in typed.terms)
 
 
 def test_a_capital_that_no_country_is_found_by_is_not_searched(tmp_path: Path) -> None:
