@@ -12,7 +12,7 @@ from pathlib import Path
 
 from index.analyze import ANALYZER_VERSION, Analyzer
 from index.build import Progress, build
-from index.calibrate import Structure
+from index.calibrate import Structure, code_key
 from index.errors import CitebotError, CorpusError, IndexFormatError, IndexSaveError
 from index.fingerprint import file_digest, read_fingerprints
 from index.load import SOURCES_FILE, CorpusFile, list_files, sources_file
@@ -41,6 +41,8 @@ def staleness(data: IndexData, corpus: Path, settings: Settings) -> str | None:
     if Structure.from_header(header) is None:
         # Measured at build (index.calibrate); rebuilding re-reads no file, only measures it.
         return "it predates the measure of how its documents divide their subjects"
+    if header.get("measured_by") != code_key():
+        return "another version of citebot measured how its documents divide their subjects"
     stored = read_fingerprints(header.get("files", []))
     files, _ = list_files(corpus)
     current: dict[str, tuple[Path, int, int]] = {

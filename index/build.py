@@ -403,6 +403,7 @@ def build(
     data = IndexData(header=header, arrays=arrays)
     # How the documents divide the corpus's subjects, for the abstention rule.
     header["structure"] = calibrate.measure(Searcher(data, settings, analyzer)).to_dict()
+    header["measured_by"] = calibrate.code_key()
     phases["structure"] = time.perf_counter() - started - sum(phases.values())
     header["phases"] = {k: round(v, 3) for k, v in phases.items()}
     header["build_seconds"] = round(time.perf_counter() - started, 3)

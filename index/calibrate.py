@@ -19,7 +19,10 @@ together as much or more, nothing changes: the lift never lowers the confidence.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index import abstain
@@ -62,6 +65,22 @@ class Structure:
         if not (0.0 <= structure.together <= 1.0 and 0.0 <= structure.documents <= 1.0):
             return None  # NaN too
         return structure
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """Return a digest of the code the measure runs (this package's modules).
+
+    The measure asks the index questions through the whole search, so a citebot whose search
+    differs measures differently: an index measured by another version is measured again
+    (its files are not re-read), and the same corpus gets the same answers on every machine.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # SQuAD's corpus (24 articles, one document each), where the rule's coefficients were fitted;

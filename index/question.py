@@ -55,6 +55,16 @@ _KIND_NOUNS: dict[str, Kind] = {
     "percentage": Kind.NUMBER,
     "name": Kind.PERSON,
 }
+# The kind nouns that can close a keyword question and only name what is asked ("kids
+# number?"); "name", "place" and "time" also close questions about them ("stage name?").
+_CLOSING_KINDS = frozenset({"number", "amount", "percentage", "year", "date"})
+# ... but not in a question to be answered yes or no ("is 7 a prime number?"), nor after a
+# determiner, where the noun is the subject ("attacks this year?").
+_AUXILIARIES = frozenset(
+    "is are was were am do does did can could has have had will would should shall may might "
+    "must isn't aren't wasn't weren't don't doesn't didn't".split()
+)
+_DETERMINERS = frozenset("a an the this that these those last next each every same whole".split())
 _HOW = {"many", "much", "large", "big", "long", "old", "far", "high", "tall", "often"}
 # What may stand before the question word: a preposition ("In which year", "Under what law",
 # "During what decade") or a conjunction.
@@ -146,6 +156,16 @@ def shape(question: str) -> Shape:
         if word == "how" and i + 1 < len(lower) and lower[i + 1] in _HOW:
             # "How large is the force?": the answer is a measure; "large" is not the subject.
             return Shape(Kind.NUMBER, frozenset(frame_words | {lower[i + 1]}))
+    # Typed as keywords, the kind of answer comes last: "evacuated kids number?", "ceasefire
+    # date?". The kind noun names what is asked, as in "what number", and is not searched.
+    if (
+        len(lower) >= 2
+        and lower[0] not in _QUESTION_WORDS | _AUXILIARIES
+        and lower[-1] in _CLOSING_KINDS
+        and lower[-2] not in _DETERMINERS
+        and question.rstrip().endswith("?")
+    ):
+        return Shape(_KIND_NOUNS[lower[-1]], frozenset(frame_words | {lower[-1]}))
     return Shape(None, frozenset(frame_words))
 
 

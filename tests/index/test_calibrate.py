@@ -162,3 +162,18 @@ def test_an_index_saved_without_the_structure_is_rebuilt_once_without_reading_a_
     notices.clear()
     open_index(CORPUS, index, Settings(), notice=notices.append)
     assert notices == []  # fresh from now on
+
+
+def test_an_index_measured_by_another_version_is_measured_again(tmp_path: Path) -> None:
+    index = tmp_path / "index.cbi"
+    open_index(CORPUS, index, Settings())
+    data = load(index)
+    assert data.header["measured_by"] == calibrate.code_key()
+    data.header["measured_by"] = "0" * 16
+    data.header["structure"] = {"together": 0.01, "documents": 0.99, "probes": 3}
+    save(index, data)
+    notices: list[str] = []
+    searcher = open_index(CORPUS, index, Settings(), notice=notices.append)
+    assert len(notices) == 1 and "another version of citebot" in notices[0]
+    assert searcher.data.header["reread"] == 0  # the files are not read again
+    assert calibrate.Structure.from_header(load(index).header) == calibrate.measure(searcher)

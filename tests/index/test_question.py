@@ -48,6 +48,12 @@ from index.question import Kind, asks, holds, shape
         ("who is the kremlin spokesman", Kind.PERSON, set()),
         ("who is responsible", Kind.PERSON, set()),
         ("what did the armenian side say", None, {"say"}),  # "side" of a lowercase word: kept
+        # Typed as keywords, the kind comes last; not in a yes-or-no question, nor after "this".
+        ("evacuated kids number?", Kind.NUMBER, {"number"}),
+        ("ceasefire agreement date?", Kind.DATE, {"date"}),
+        ("Is 7 a prime number?", None, set()),
+        ("more attacks this year?", None, set()),
+        ("evacuated kids number", None, set()),  # no question mark: a keyword search
         # Inside a statement, "who" and "when" start clauses: no kind.
         ("Patients who smoke have more strokes when they are older.", None, set()),
     ],
