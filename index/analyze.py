@@ -120,6 +120,11 @@ _IRREGULAR = {
 }
 
 
+def past_of(word: str) -> str | None:
+    """Return the verb an irregular past form is indexed as ("said" → "say"), or None."""
+    return _IRREGULAR.get(word.lower())
+
+
 CACHE_WORDS = 200_000  # words whose terms are remembered (about 40 MB at most)
 
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from lemminflect import getAllInflections, getAllLemmas
 
+from index.analyze import past_of
 from index.english import zipf
 
 POS = ("NOUN", "VERB")  # the parts of speech whose inflections are the same thing asked
@@ -132,9 +133,10 @@ def forms(word: str) -> tuple[str, ...]:
         if pos not in POS:
             continue
         for lemma in lemmas:
-            found[lemma] = None
-            for inflected in getAllInflections(lemma, upos=pos).values():
-                found.update(dict.fromkeys(inflected))
+            own = [lemma, *(f for fs in getAllInflections(lemma, upos=pos).values() for f in fs)]
+            # "found" (to establish) is also the past of "find", and is indexed as "find":
+            # searched as a form of "founded", it would bring in every passage that finds.
+            found.update(dict.fromkeys(f for f in own if past_of(f) in (None, lemma)))
             for other_pos, other in _derived(pos, lemma):
                 found[other] = None
                 for inflected in getAllInflections(other, upos=other_pos).values():

@@ -37,6 +37,9 @@ def test_irregular_forms_are_variants_of_each_other() -> None:
     assert {"begin", "begun"} <= set(variants.forms("began"))
     assert "good" not in variants.forms("better")  # adjectives: "good" is not what was asked
     assert variants.forms("Gandhi") == ()
+    # "found" is indexed as the past of "find": no form of "founded" (to establish).
+    assert "found" not in variants.forms("founded")
+    assert "found" in variants.forms("finding")
 
 
 def test_a_question_in_the_plural_finds_a_passage_in_the_singular(tmp_path: Path) -> None:
